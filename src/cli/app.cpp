@@ -1,0 +1,206 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "core/context.hpp"
+#include "db/connection_target.hpp"
+#include "local/cluster.hpp"
+#include "local/local_command.hpp"
+#include "migrate/migrate_command.hpp"
+#include "util/strings.hpp"
+
+#ifndef AGENTDB_VERSION
+#define AGENTDB_VERSION "0.0.0"
+#endif
+
+namespace agentdb::cli {
+
+namespace {
+
+// The command families, in the order `agentdb --help` lists them.
+constexpr RegisterFamily kFamilies[] = {
+    migrate::register_commands,
+    local::register_commands,
+};
+
+constexpr const char* kFooter =
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  the operation failed\n"
+    "  2  usage or configuration error\n"
+    "  3  cannot connect (server down, refused, bad credentials)\n"
+    "  4  state conflict that needs a human (drift, failed or dirty migration, lock not acquired\n"
+    "     in time, applied revision missing on disk)\n"
+    "\n"
+    "Without --database-url or DATABASE_URL, agentdb uses its own PostgreSQL cluster in "
+    "./.agentdb\n"
+    "(AGENTDB_HOME), created on first use. Settings: flags > environment > agentdb.toml.\n"
+    "See agentdb(1) for details.";
+
+struct GlobalOptions {
+  std::string database_url;
+  std::string config_file;
+  bool json = false;
+  bool quiet = false;
+  int verbosity = 0;
+  bool no_color = false;
+};
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
+  app.add_option("--database-url", options.database_url,
+                 "PostgreSQL URL (env DATABASE_URL); default: the local cluster in ./.agentdb");
+  app.add_option("--config", options.config_file,
+                 "Config file (default ./agentdb.toml when present)");
+  app.add_flag("--json", options.json, "Print one JSON document on stdout");
+  app.add_flag("-q,--quiet", options.quiet, "Print only errors");
+  app.add_flag("-v,--verbose", options.verbosity, "Print more detail on stderr");
+  app.add_flag("--no-color", options.no_color, "Never colour output (also NO_COLOR)");
+  app.set_version_flag("--version", std::string("agentdb ") + AGENTDB_VERSION);
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const auto above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+struct UnknownWord {
+  std::string word;
+  std::string hint;
+};
+
+// The first command word that names no command at its level, with a "did you mean" when close.
+std::optional<UnknownWord> unknown_command(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* level = &app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word.starts_with("-"))
+      continue;
+    const CLI::App* next = nullptr;
+    for (const auto* sub : level->get_subcommands([](const CLI::App*) { return true; })) {
+      if (sub->get_name() == word)
+        next = sub;
+    }
+    if (next != nullptr) {
+      level = next;
+      continue;
+    }
+    const auto subcommands = level->get_subcommands([](const CLI::App*) { return true; });
+    if (subcommands.empty())
+      break;
+    for (const auto* sub : subcommands) {
+      if (edit_distance(word, sub->get_name()) <= 2) {
+        return UnknownWord{std::string(word), "did you mean '" + sub->get_name() + "'?"};
+      }
+    }
+    return UnknownWord{std::string(word), "run 'agentdb --help' for the list of commands"};
+  }
+  return std::nullopt;
+}
+
+int report(const std::string& message, const std::string& hint, ExitCode code) {
+  std::string line = "agentdb: " + util::one_line(message);
+  if (!hint.empty())
+    line += "; hint: " + util::one_line(hint);
+  line = db::redact_passwords(line) + "\n";
+  std::fputs(line.c_str(), stderr);
+  return to_int(code);
+}
+
+const Command* chosen_command(const CLI::App& app, const std::vector<Command>& commands) {
+  const CLI::App* level = &app;
+  while (true) {
+    const auto chosen = level->get_subcommands();
+    if (chosen.empty())
+      break;
+    level = chosen.front();
+  }
+  for (const auto& command : commands) {
+    if (command.app == level)
+      return &command;
+  }
+  return nullptr;
+}
+
+Context make_context(const GlobalOptions& options) {
+  Context ctx;
+  ctx.out =
+      Output(OutputSettings{options.json ? OutputFormat::json : OutputFormat::text, options.quiet,
+                            options.verbosity, !options.no_color && colour_by_default()});
+  ctx.config = Config::load(options.config_file.empty()
+                                ? std::nullopt
+                                : std::optional<std::filesystem::path>(options.config_file));
+  const auto url = ctx.config.resolve(options.database_url, "DATABASE_URL", "database_url");
+  ctx.resolve_database = [url, &ctx]() {
+    if (url)
+      return db::parse_connection_target(*url);
+    local::LocalCluster cluster(local::configured_home(ctx));
+    return cluster.ensure_running(ctx.out);
+  };
+  return ctx;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  // Answer the most common probe without building the command tree.
+  if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+    std::puts("agentdb " AGENTDB_VERSION);
+    return 0;
+  }
+  CLI::App app("agentdb administers the PostgreSQL database of an AI-agent platform.", "agentdb");
+  app.fallthrough();  // global and group options are accepted after the subcommand too
+  app.require_subcommand(1);
+  GlobalOptions options;
+  add_global_options(app, options);
+  std::vector<Command> commands;
+  for (const auto family : kFamilies)
+    family(app, commands);
+  app.footer(kFooter);  // after the families, so subcommands do not inherit it
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (const auto unknown = unknown_command(app, argc, argv)) {
+      return report("unknown command '" + unknown->word + "'", unknown->hint, ExitCode::usage);
+    }
+    std::string why = e.what();
+    if (!why.empty())
+      why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    return report(why, "run 'agentdb --help' for usage", ExitCode::usage);
+  }
+
+  try {
+    auto ctx = make_context(options);
+    const auto* command = chosen_command(app, commands);
+    if (command == nullptr)
+      return report("no command given", "run 'agentdb --help'", ExitCode::usage);
+    return to_int(command->action(ctx));
+  } catch (const Error& e) {
+    return report(e.what(), e.hint(), e.code());
+  } catch (const std::exception& e) {
+    return report(std::string("unexpected error: ") + e.what(),
+                  "please report this with the command you ran", ExitCode::failure);
+  }
+}
+
+}  // namespace agentdb::cli

@@ -1,0 +1,135 @@
+#include "db/session.hpp"
+
+#include "util/strings.hpp"
+
+namespace agentdb::db {
+
+namespace {
+
+// Server notices ("relation already exists, skipping") are not errors; keep them off the terminal.
+class SilentNotices final : public pqxx::errorhandler {
+ public:
+  explicit SilentNotices(pqxx::connection_base& connection) : pqxx::errorhandler(connection) {}
+  bool operator()(const char[]) noexcept override { return false; }
+};
+
+std::string strip_severity(std::string_view line) {
+  for (const auto* prefix : {"ERROR:  ", "FATAL:  ", "PANIC:  ", "ERROR: ", "FATAL: "}) {
+    if (line.starts_with(prefix))
+      return std::string(line.substr(std::string_view(prefix).size()));
+  }
+  return std::string(line);
+}
+
+std::string describe_connect_failure(std::string_view what) {
+  const auto lines = util::split_lines(what);
+  std::string reason;
+  for (const auto& line : lines) {
+    const auto text = util::trim(line);
+    if (text.empty())
+      continue;
+    reason = strip_severity(text);
+    // libpq prefixes "connection to server on socket ... failed:"; keep the specific part.
+    if (const auto pos = reason.find(" failed: "); pos != std::string::npos) {
+      reason = reason.substr(pos + 9);
+    }
+    break;
+  }
+  return reason.empty() ? std::string("unknown error") : reason;
+}
+
+}  // namespace
+
+QueryError parse_server_error(std::string_view text, std::string sqlstate) {
+  std::string message;
+  std::string hint;
+  std::string detail;
+  std::optional<int> line;
+  for (const auto& raw : util::split_lines(text)) {
+    const std::string_view l(raw);
+    if (message.empty() && !util::trim(l).empty()) {
+      message = strip_severity(util::trim(l));
+    } else if (l.starts_with("LINE ")) {
+      const auto colon = l.find(':');
+      if (colon != std::string_view::npos) {
+        if (const auto n = util::parse_int64(l.substr(5, colon - 5)))
+          line = static_cast<int>(*n);
+      }
+    } else if (l.starts_with("HINT:")) {
+      hint = std::string(util::trim(l.substr(5)));
+    } else if (l.starts_with("DETAIL:")) {
+      detail = std::string(util::trim(l.substr(7)));
+    }
+  }
+  if (!detail.empty())
+    message += " (" + detail + ")";
+  return QueryError(util::one_line(message), std::move(sqlstate), line, util::one_line(hint));
+}
+
+Session::Session(ConnectionTarget target, std::unique_ptr<pqxx::connection> connection)
+    : target_(std::move(target)), connection_(std::move(connection)) {
+  notice_handler_ = std::make_unique<SilentNotices>(*connection_);
+  work_ = std::make_unique<pqxx::nontransaction>(*connection_, "agentdb");
+}
+
+Session::~Session() {
+  work_.reset();
+  notice_handler_.reset();
+}
+
+std::unique_ptr<Session> Session::open(const ConnectionTarget& target,
+                                       const SessionOptions& options) {
+  std::string conninfo = conninfo_with_password(target);
+  if (target.conninfo.find("application_name=") == std::string::npos) {
+    conninfo += " application_name='agentdb'";
+  }
+  if (target.conninfo.find("connect_timeout=") == std::string::npos) {
+    conninfo += " connect_timeout=" + std::to_string(options.connect_timeout.count());
+  }
+  std::unique_ptr<pqxx::connection> connection;
+  try {
+    connection = std::make_unique<pqxx::connection>(conninfo);
+  } catch (const std::exception& e) {
+    throw Error(ExitCode::cannot_connect,
+                "cannot connect to " + target.display + ": " +
+                    redact_passwords(describe_connect_failure(e.what())),
+                "check that the server is running and the URL, user and password are right");
+  }
+  std::unique_ptr<Session> session(new Session(target, std::move(connection)));
+  if (options.statement_timeout.count() > 0) {
+    session->exec("SET statement_timeout = " + std::to_string(options.statement_timeout.count()));
+  }
+  return session;
+}
+
+pqxx::result Session::exec(std::string_view sql) {
+  return guarded([&] { return work_->exec(std::string(sql)); });
+}
+
+std::string Session::quote(std::string_view value) const {
+  return work_->quote(std::string(value));
+}
+
+std::string Session::quote_name(std::string_view name) const {
+  return work_->quote_name(std::string(name));
+}
+
+int Session::server_version() const {
+  return connection_->server_version();
+}
+
+int Session::backend_pid() const {
+  return connection_->backendpid();
+}
+
+void Session::throw_connection_lost(const char* what) const {
+  throw Error(ExitCode::cannot_connect,
+              "lost the connection to " + target_.display + ": " + describe_connect_failure(what),
+              "check the server's log; a transaction in progress was rolled back by the server");
+}
+
+void Session::throw_query_error(const char* what, const std::string& sqlstate) {
+  throw parse_server_error(what, sqlstate);
+}
+
+}  // namespace agentdb::db

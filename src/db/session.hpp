@@ -1,0 +1,94 @@
+// One connection in autocommit mode. Every command talks to PostgreSQL through this class, and
+// libpqxx exceptions are translated into agentdb errors here and nowhere else.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <pqxx/pqxx>
+
+#include "core/error.hpp"
+#include "db/connection_target.hpp"
+
+namespace agentdb::db {
+
+// A statement the server rejected. The message is the server's primary message, on one line.
+class QueryError : public Error {
+ public:
+  QueryError(const std::string& message, std::string sqlstate, std::optional<int> line,
+             std::string hint)
+      : Error(ExitCode::failure, message, std::move(hint)),
+        sqlstate_(std::move(sqlstate)),
+        line_(line) {}
+
+  [[nodiscard]] const std::string& sqlstate() const { return sqlstate_; }
+  // Line within the statement text sent, when the server reported a position.
+  [[nodiscard]] std::optional<int> line() const { return line_; }
+
+ private:
+  std::string sqlstate_;
+  std::optional<int> line_;
+};
+
+struct SessionOptions {
+  std::chrono::milliseconds statement_timeout{0};  // 0: the server's default
+  std::chrono::seconds connect_timeout{10};
+};
+
+class Session {
+ public:
+  // Throws Error(cannot_connect) naming the server (never the password) and the reason.
+  static std::unique_ptr<Session> open(const ConnectionTarget& target,
+                                       const SessionOptions& options = {});
+
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Runs SQL text (one or more statements); throws QueryError, or Error(cannot_connect) when the
+  // connection is lost.
+  pqxx::result exec(std::string_view sql);
+
+  template <typename... Args>
+  pqxx::result exec_params(std::string_view sql, Args&&... args) {
+    return guarded(
+        [&] { return work_->exec_params(std::string(sql), std::forward<Args>(args)...); });
+  }
+
+  [[nodiscard]] std::string quote(std::string_view value) const;
+  [[nodiscard]] std::string quote_name(std::string_view name) const;
+  [[nodiscard]] const ConnectionTarget& target() const { return target_; }
+  // Server version as an integer, e.g. 150018.
+  [[nodiscard]] int server_version() const;
+  // Backend process id, to tell sessions apart in pg_stat_activity.
+  [[nodiscard]] int backend_pid() const;
+
+ private:
+  Session(ConnectionTarget target, std::unique_ptr<pqxx::connection> connection);
+
+  template <typename Fn>
+  pqxx::result guarded(Fn&& fn) {
+    try {
+      return fn();
+    } catch (const pqxx::broken_connection& e) {
+      throw_connection_lost(e.what());
+    } catch (const pqxx::sql_error& e) {
+      throw_query_error(e.what(), e.sqlstate());
+    }
+  }
+  [[noreturn]] void throw_connection_lost(const char* what) const;
+  [[noreturn]] static void throw_query_error(const char* what, const std::string& sqlstate);
+
+  ConnectionTarget target_;
+  std::unique_ptr<pqxx::connection> connection_;
+  std::unique_ptr<pqxx::errorhandler> notice_handler_;
+  std::unique_ptr<pqxx::nontransaction> work_;
+};
+
+// Parses libpq's error text ("ERROR:  msg\nLINE 3: ...\nHINT:  ...") into a QueryError.
+[[nodiscard]] QueryError parse_server_error(std::string_view text, std::string sqlstate);
+
+}  // namespace agentdb::db

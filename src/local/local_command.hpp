@@ -1,0 +1,15 @@
+// `agentdb local`: the embedded PostgreSQL cluster used when no database URL is configured.
+#pragma once
+
+#include <vector>
+
+#include "core/context.hpp"
+
+namespace agentdb::local {
+
+void register_commands(CLI::App& parent, std::vector<Command>& commands);
+
+// AGENTDB_HOME, then local.home in agentdb.toml, then ./.agentdb.
+[[nodiscard]] std::filesystem::path configured_home(const Context& ctx);
+
+}  // namespace agentdb::local

@@ -1,0 +1,255 @@
+// The migrate subcommands that change the database: up, down, redo, baseline, repair.
+#include <nlohmann/json.hpp>
+
+#include "db/advisory_lock.hpp"
+#include "migrate/applier.hpp"
+#include "migrate/workspace.hpp"
+
+namespace agentdb::migrate {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<long long> target_version(const MigrateOptions& options) {
+  if (options.to_version == 0)
+    return std::nullopt;
+  return options.to_version;
+}
+
+void print_dry_run(Context& ctx, const std::vector<const Revision*>& plan, Direction direction) {
+  json pending = json::array();
+  for (const auto* revision : plan) {
+    const auto& sql = direction == Direction::up ? revision->up_sql : revision->down_sql;
+    const auto& file = direction == Direction::up ? revision->up_path : revision->down_path;
+    pending.push_back({{"version", version_text(revision->version)},
+                       {"name", revision->name},
+                       {"file", file.string()},
+                       {"sql", sql}});
+    if (!ctx.out.json()) {
+      ctx.out.print_always("-- " + file.string() + "\n" + sql);
+    }
+  }
+  if (ctx.out.json()) {
+    ctx.out.emit({{"dry_run", true},
+                  {"direction", direction == Direction::up ? "up" : "down"},
+                  {"revisions", pending}});
+  } else if (plan.empty()) {
+    ctx.out.print("nothing to do");
+  }
+}
+
+json current_json(const Status& status) {
+  return status.current ? json(version_text(*status.current)) : json(nullptr);
+}
+
+// Runs `plan` one revision at a time, reporting each as it finishes.
+json execute(Context& ctx, Workspace& ws, const std::vector<const Revision*>& plan,
+             Direction direction) {
+  Applier applier(*ws.session, *ws.history);
+  json done = json::array();
+  for (const auto* revision : plan) {
+    const auto ms = direction == Direction::up ? applier.up(*revision) : applier.down(*revision);
+    const auto verb = direction == Direction::up ? "applied " : "reverted";
+    ctx.out.print(ctx.out.paint(direction == Direction::up ? Colour::green : Colour::yellow, verb) +
+                  "  " + revision->label() + "  (" + std::to_string(ms) + " ms)");
+    done.push_back({{"version", version_text(revision->version)},
+                    {"name", revision->name},
+                    {"duration_ms", ms}});
+  }
+  return done;
+}
+
+void report_result(Context& ctx, Workspace& ws, const json& done, Direction direction) {
+  ws.refresh();
+  const auto key = direction == Direction::up ? "applied" : "reverted";
+  if (ctx.out.json()) {
+    ctx.out.emit({{key, done}, {"current", current_json(ws.status)}});
+    return;
+  }
+  const auto at = ws.status.current ? version_text(*ws.status.current) : std::string("no revision");
+  if (done.empty()) {
+    ctx.out.print("nothing to do; the database is at " + at);
+  } else {
+    ctx.out.print(std::to_string(done.size()) + " revision" + (done.size() == 1 ? "" : "s") + " " +
+                  key + "; the database is now at " + at);
+  }
+}
+
+// Takes the lock, makes sure the history tables exist, and re-reads the state under the lock.
+std::unique_ptr<db::AdvisoryLock> lock_and_refresh(Context& ctx, const MigrateOptions& options,
+                                                   Workspace& ws) {
+  auto lock = std::make_unique<db::AdvisoryLock>(*ws.session, kMigrationLockKey,
+                                                 lock_timeout(ctx, options), "migration");
+  ws.history->ensure_tables();
+  ws.refresh();
+  return lock;
+}
+
+}  // namespace
+
+ExitCode run_up(Context& ctx, const MigrateOptions& options) {
+  auto ws = open_workspace(ctx, options);
+  const auto out_of_order = options.allow_out_of_order ? OutOfOrder::allow : OutOfOrder::refuse;
+  auto plan = plan_up(ws.status, target_version(options), out_of_order);
+  if (options.dry_run) {
+    print_dry_run(ctx, plan, Direction::up);
+    return ExitCode::ok;
+  }
+  const int lint_errors = lint_and_report(ctx, plan, true);
+  if (options.strict && lint_errors > 0) {
+    throw Error(ExitCode::failure,
+                "lint found " + std::to_string(lint_errors) +
+                    " error(s) in pending revisions; nothing applied",
+                "fix them or silence a rule with -- agentdb:lint-ignore RULE_ID reason");
+  }
+  const auto lock = lock_and_refresh(ctx, options, ws);
+  plan = plan_up(ws.status, target_version(options), out_of_order);
+  const auto done = execute(ctx, ws, plan, Direction::up);
+  report_result(ctx, ws, done, Direction::up);
+  return ExitCode::ok;
+}
+
+ExitCode run_down(Context& ctx, const MigrateOptions& options) {
+  if (options.count > 0 && options.to_version != 0) {
+    throw Error(ExitCode::usage, "give either N or --to, not both");
+  }
+  auto ws = open_workspace(ctx, options);
+  const auto count = std::optional<int>(std::max(options.count, 1));
+  auto plan = plan_down(ws.status, count, target_version(options));
+  if (options.dry_run) {
+    print_dry_run(ctx, plan, Direction::down);
+    return ExitCode::ok;
+  }
+  const auto lock = lock_and_refresh(ctx, options, ws);
+  plan = plan_down(ws.status, count, target_version(options));
+  const auto done = execute(ctx, ws, plan, Direction::down);
+  report_result(ctx, ws, done, Direction::down);
+  return ExitCode::ok;
+}
+
+ExitCode run_redo(Context& ctx, const MigrateOptions& options) {
+  auto ws = open_workspace(ctx, options);
+  auto plan = plan_down(ws.status, 1, std::nullopt);
+  if (plan.empty())
+    throw Error(ExitCode::failure, "nothing to redo: no revision is applied");
+  if (options.dry_run) {
+    print_dry_run(ctx, plan, Direction::down);
+    print_dry_run(ctx, plan, Direction::up);
+    return ExitCode::ok;
+  }
+  const auto lock = lock_and_refresh(ctx, options, ws);
+  plan = plan_down(ws.status, 1, std::nullopt);
+  if (plan.empty())
+    throw Error(ExitCode::failure, "nothing to redo: no revision is applied");
+  auto reverted = execute(ctx, ws, plan, Direction::down);
+  auto applied = execute(ctx, ws, plan, Direction::up);
+  ws.refresh();
+  if (ctx.out.json()) {
+    ctx.out.emit(
+        {{"reverted", reverted}, {"applied", applied}, {"current", current_json(ws.status)}});
+  }
+  return ExitCode::ok;
+}
+
+ExitCode run_baseline(Context& ctx, const MigrateOptions& options) {
+  auto ws = open_workspace(ctx, options);
+  const auto found = std::find_if(ws.revisions.begin(), ws.revisions.end(),
+                                  [&](const Revision& r) { return r.version == options.version; });
+  if (found == ws.revisions.end()) {
+    throw Error(ExitCode::usage,
+                "no revision " + version_text(options.version) + " in " + ws.dir.string(),
+                "run 'agentdb migrate status' to see the versions");
+  }
+  const auto lock = lock_and_refresh(ctx, options, ws);
+  if (!ws.records.empty()) {
+    throw Error(ExitCode::conflict,
+                "cannot baseline: " + std::to_string(ws.records.size()) +
+                    " revision(s) are already recorded in agentdb_schema_migrations",
+                "baseline is for adopting a database agentdb has never migrated");
+  }
+  json recorded = json::array();
+  ws.session->exec("BEGIN");
+  try {
+    for (const auto& revision : ws.revisions) {
+      if (revision.version > options.version)
+        break;
+      ws.history->record(HistoryRecord{revision.version,
+                                       revision.name,
+                                       revision.checksum,
+                                       RecordStatus::applied,
+                                       {},
+                                       0,
+                                       {},
+                                       {}});
+      ws.history->append_log(revision.version, revision.name, "baseline", "applied", 0,
+                             "recorded without running");
+      recorded.push_back({{"version", version_text(revision.version)}, {"name", revision.name}});
+    }
+    ws.session->exec("COMMIT");
+  } catch (...) {
+    ws.session->exec("ROLLBACK");
+    throw;
+  }
+  if (ctx.out.json()) {
+    ctx.out.emit({{"baselined", recorded}, {"current", version_text(options.version)}});
+  } else {
+    ctx.out.print("recorded " + std::to_string(recorded.size()) +
+                  " revision(s) as applied without running them; the database is now at " +
+                  version_text(options.version));
+  }
+  return ExitCode::ok;
+}
+
+ExitCode run_repair(Context& ctx, const MigrateOptions& options) {
+  auto ws = open_workspace(ctx, options);
+  const auto lock = lock_and_refresh(ctx, options, ws);
+  const auto entry =
+      std::find_if(ws.status.entries.begin(), ws.status.entries.end(),
+                   [&](const StatusEntry& e) { return e.version == options.version; });
+  if (entry == ws.status.entries.end() || entry->record == nullptr) {
+    throw Error(ExitCode::usage,
+                "revision " + version_text(options.version) + " has no record to repair",
+                "run 'agentdb migrate status' to see what needs attention");
+  }
+  std::string action;
+  ws.session->exec("BEGIN");
+  try {
+    if (entry->state == RevisionState::failed && options.mark_applied) {
+      if (entry->revision != nullptr)
+        ws.history->set_checksum(entry->version, entry->revision->checksum);
+      ws.history->set_status(entry->version, RecordStatus::applied, entry->record->duration_ms, {});
+      action = "marked as applied (completed by hand)";
+    } else if (entry->state == RevisionState::failed) {
+      ws.history->remove(entry->version);
+      action = "record removed; 'agentdb migrate up' will run it again";
+    } else if (entry->state == RevisionState::modified) {
+      ws.history->set_checksum(entry->version, entry->revision->checksum);
+      action = "accepted the file's current checksum";
+    } else if (entry->state == RevisionState::missing) {
+      ws.history->remove(entry->version);
+      action = "record of the missing file removed";
+    } else {
+      action = "nothing to repair";
+    }
+    if (action != "nothing to repair") {
+      ws.history->append_log(entry->version, entry->name, "repair", "repaired", 0, action);
+    }
+    ws.session->exec("COMMIT");
+  } catch (...) {
+    ws.session->exec("ROLLBACK");
+    throw;
+  }
+  if (ctx.out.json()) {
+    ctx.out.emit({{"version", version_text(entry->version)},
+                  {"name", entry->name},
+                  {"was", to_string(entry->state)},
+                  {"action", action}});
+  } else {
+    ctx.out.print("revision " + version_text(entry->version) + " " + entry->name + " (" +
+                  to_string(entry->state) + "): " + action);
+  }
+  return ExitCode::ok;
+}
+
+}  // namespace agentdb::migrate

@@ -1,0 +1,142 @@
+#include "util/strings.hpp"
+
+#include <cctype>
+#include <charconv>
+
+namespace agentdb::util {
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && is_space(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back()))
+    text.remove_suffix(1);
+  return text;
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const auto end = text.find(separator, start);
+    parts.emplace_back(text.substr(start, end - start));
+    if (end == std::string_view::npos)
+      break;
+    start = end + 1;
+  }
+  return parts;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  auto lines = split(text, '\n');
+  for (auto& line : lines) {
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+  }
+  if (!lines.empty() && lines.back().empty())
+    lines.pop_back();
+  return lines;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0)
+      out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string to_lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string to_upper(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    int continuation = 0;
+    unsigned int code_point = 0;
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if ((lead & 0xE0) == 0xC0) {
+      continuation = 1;
+      code_point = lead & 0x1F;
+    } else if ((lead & 0xF0) == 0xE0) {
+      continuation = 2;
+      code_point = lead & 0x0F;
+    } else if ((lead & 0xF8) == 0xF0) {
+      continuation = 3;
+      code_point = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (i + continuation >= text.size())
+      return false;
+    for (int k = 1; k <= continuation; ++k) {
+      const auto byte = static_cast<unsigned char>(text[i + k]);
+      if ((byte & 0xC0) != 0x80)
+        return false;
+      code_point = (code_point << 6) | (byte & 0x3F);
+    }
+    // Reject overlong forms, surrogates and values past Unicode's range.
+    static constexpr unsigned int kMinimum[] = {0, 0x80, 0x800, 0x10000};
+    if (code_point < kMinimum[continuation] || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      return false;
+    }
+    i += continuation + 1;
+  }
+  return true;
+}
+
+int line_of_offset(std::string_view text, std::size_t offset) {
+  int line = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n')
+      ++line;
+  }
+  return line;
+}
+
+std::optional<long long> parse_int64(std::string_view text) {
+  if (text.empty())
+    return std::nullopt;
+  long long value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc{} || ptr != end)
+    return std::nullopt;
+  return value;
+}
+
+std::string one_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (char c : trim(text)) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      pending_space = true;
+      continue;
+    }
+    if (pending_space && !out.empty() && out.back() != ' ')
+      out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace agentdb::util

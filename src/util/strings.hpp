@@ -1,0 +1,25 @@
+// String helpers that know nothing about agentdb.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agentdb::util {
+
+[[nodiscard]] std::string_view trim(std::string_view text);
+[[nodiscard]] std::vector<std::string> split(std::string_view text, char separator);
+[[nodiscard]] std::vector<std::string> split_lines(std::string_view text);
+[[nodiscard]] std::string join(const std::vector<std::string>& parts, std::string_view separator);
+[[nodiscard]] std::string to_lower(std::string_view text);
+[[nodiscard]] std::string to_upper(std::string_view text);
+[[nodiscard]] bool is_valid_utf8(std::string_view text);
+// 1-based line number of the byte at `offset`.
+[[nodiscard]] int line_of_offset(std::string_view text, std::size_t offset);
+// Parses a whole decimal number that fits in int64; nullopt for anything else.
+[[nodiscard]] std::optional<long long> parse_int64(std::string_view text);
+// Collapses the text to one line: newlines and tabs become single spaces.
+[[nodiscard]] std::string one_line(std::string_view text);
+
+}  // namespace agentdb::util
