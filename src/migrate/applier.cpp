@@ -22,12 +22,17 @@ const std::string& sql_of(const Revision& revision, Direction direction) {
   return direction == Direction::up ? revision.up_sql : revision.down_sql;
 }
 
-// "revision 3 add_users failed: migrations/3_add_users.up.sql:12: <server message>"
+// "revision 3 add_users failed: migrations/3_add_users.up.sql:12: <server message>". The line is
+// the server's error position when it gives one, else the failing statement's first line when the
+// file ran statement by statement.
 Error revision_failed(const Revision& revision, Direction direction, const db::QueryError& error,
-                      int first_line) {
+                      std::optional<int> statement_line) {
   std::string where = file_of(revision, direction).string();
-  if (error.line())
-    where += ":" + std::to_string(first_line + *error.line() - 1);
+  if (error.line()) {
+    where += ":" + std::to_string(statement_line.value_or(1) + *error.line() - 1);
+  } else if (statement_line) {
+    where += ":" + std::to_string(*statement_line);
+  }
   const std::string verb = direction == Direction::up ? "" : " (down)";
   return Error(ExitCode::failure,
                "revision " + revision.label() + verb + " failed: " + where + ": " + error.what(),
@@ -80,7 +85,7 @@ long long Applier::run_in_transaction(const Revision& revision, Direction direct
     return duration;
   } catch (const db::QueryError& e) {
     rollback_quietly(session_);
-    throw revision_failed(revision, direction, e, 1);
+    throw revision_failed(revision, direction, e, std::nullopt);
   } catch (...) {
     rollback_quietly(session_);
     throw;

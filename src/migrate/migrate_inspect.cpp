@@ -236,6 +236,7 @@ ExitCode run_verify(Context& ctx, const MigrateOptions& options) {
       document["roundtrip"] = {
           {"ok", roundtrip->ok()},
           {"revisions", roundtrip->revisions_checked},
+          {"scratch_database", roundtrip->scratch_database},
           {"culprit", roundtrip->culprit ? json(*roundtrip->culprit) : json(nullptr)},
           {"difference", roundtrip->difference}};
     }

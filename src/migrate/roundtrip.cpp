@@ -88,26 +88,6 @@ class Runner {
   Applier applier_;
 };
 
-// Applies each revision up, down and up again, comparing dumps around every down.
-void locate_culprit(const db::ConnectionTarget& admin, const std::vector<Revision>& revisions,
-                    std::size_t base, RoundtripResult& result) {
-  ScratchDatabase scratch(admin);
-  Runner runner(scratch.target(), revisions);
-  runner.up(0, base);
-  for (auto i = base; i < revisions.size(); ++i) {
-    const auto before = runner.dump();
-    runner.up(i, i + 1);
-    runner.down(i, i + 1);
-    const auto after = runner.dump();
-    if (before != after) {
-      result.culprit = revisions[i].label();
-      result.difference = first_difference(before, after);
-      return;
-    }
-    runner.up(i, i + 1);
-  }
-}
-
 }  // namespace
 
 std::string normalise_dump(const std::string& dump) {
@@ -127,15 +107,26 @@ std::string normalise_dump(const std::string& dump) {
 std::string first_difference(const std::string& before, const std::string& after) {
   const auto a = util::split_lines(before);
   const auto b = util::split_lines(after);
-  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    const std::string left = i < a.size() ? a[i] : "<end of dump>";
-    const std::string right = i < b.size() ? b[i] : "<end of dump>";
-    if (left != right) {
-      return "schema dump line " + std::to_string(i + 1) + ": '" + left + "' became '" + right +
-             "'";
-    }
+  std::size_t prefix = 0;
+  while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix])
+    ++prefix;
+  if (prefix == a.size() && prefix == b.size())
+    return {};
+  std::size_t suffix = 0;
+  while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+         a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) {
+    ++suffix;
   }
-  return {};
+  // Up to three lines of each side of the changed region, trimmed, joined with " | ".
+  const auto region = [prefix, suffix](const std::vector<std::string>& lines) {
+    std::vector<std::string> shown;
+    for (auto i = prefix; i < lines.size() - suffix && shown.size() < 3; ++i) {
+      shown.emplace_back(util::trim(lines[i]));
+    }
+    return shown.empty() ? std::string("<nothing>") : "'" + util::join(shown, " | ") + "'";
+  };
+  return "schema dump line " + std::to_string(prefix + 1) + ": " + region(a) + " became " +
+         region(b);
 }
 
 RoundtripResult verify_roundtrip(const db::ConnectionTarget& target,
@@ -143,25 +134,32 @@ RoundtripResult verify_roundtrip(const db::ConnectionTarget& target,
   RoundtripResult result;
   const auto base = first_reversible(revisions);
   result.revisions_checked = static_cast<int>(revisions.size() - base);
-  {
-    ScratchDatabase scratch(target);
-    Runner runner(scratch.target(), revisions);
-    out.detail("roundtrip: applying revisions in a scratch database");
-    runner.up(0, base);
-    const auto empty = runner.dump();
-    runner.up(base, revisions.size());
-    const auto first = runner.dump();
-    runner.down(base, revisions.size());
-    const auto reverted = runner.dump();
-    runner.up(base, revisions.size());
-    const auto last = runner.dump();
-    if (empty == reverted && first == last)
+  ScratchDatabase scratch(target);
+  result.scratch_database = scratch.target().dbname;
+  Runner runner(scratch.target(), revisions);
+  runner.up(0, base);
+  const auto empty = runner.dump();
+  auto before = empty;
+  for (auto i = base; i < revisions.size(); ++i) {
+    out.detail("roundtrip: " + revisions[i].label());
+    runner.up(i, i + 1);
+    const auto applied = runner.dump();
+    runner.down(i, i + 1);
+    if (const auto after = runner.dump(); after != before) {
+      result.culprit = revisions[i].label();
+      result.difference = first_difference(before, after);
       return result;
-    result.difference =
-        first_difference(first == last ? empty : first, first == last ? reverted : last);
+    }
+    runner.up(i, i + 1);
+    before = applied;
   }
-  out.detail("roundtrip: schemas differ; checking revisions one at a time");
-  locate_culprit(target, revisions, base, result);
+  runner.down(base, revisions.size());
+  if (const auto reverted = runner.dump(); reverted != empty) {
+    result.difference = first_difference(empty, reverted);
+    return result;
+  }
+  runner.up(base, revisions.size());
+  result.difference = first_difference(before, runner.dump());
   return result;
 }
 

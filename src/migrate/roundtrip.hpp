@@ -1,6 +1,7 @@
-// `migrate verify --roundtrip`: in a scratch database, apply every revision, revert them all,
-// apply them again, and compare schema dumps; when they differ, find the first revision whose
-// down does not undo its up.
+// `migrate verify --roundtrip`: in a scratch database, apply each revision, revert it and apply it
+// again, comparing schema dumps around every down (this finds the first revision whose down does
+// not undo its up, even when a later down happens to hide it); then revert everything and apply
+// everything again, comparing the first and last states.
 #pragma once
 
 #include <optional>
@@ -15,6 +16,7 @@ namespace agentdb::migrate {
 
 struct RoundtripResult {
   int revisions_checked = 0;
+  std::string scratch_database;        // created and dropped for the check
   std::optional<std::string> culprit;  // "<version> <name>" of the first revision that fails
   std::string difference;              // first differing dump line, before vs after
   [[nodiscard]] bool ok() const { return !culprit && difference.empty(); }
