@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: formatting, the test suite in a Release
+# build with warnings as errors, the suite again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# and a bounded libFuzzer run of the revision-file parser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+scripts/install-deps.sh
+
+echo "== clang-format"
+mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find src tests -name '*.cpp' -o -name '*.hpp')
+clang-format --dry-run -Werror "${sources[@]}"
+
+echo "== release build and tests"
+cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DAGENTDB_WERROR=ON >/dev/null
+cmake --build build-ci -j"$jobs"
+ctest --test-dir build-ci -j"$jobs" --output-on-failure --timeout 300
+
+echo "== address and undefined-behaviour sanitizer build and tests"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTDB_WERROR=ON \
+  -DAGENTDB_SANITIZERS="address;undefined" >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 600
+
+echo "== fuzz the revision-file parser (bounded)"
+CXX=clang++ cmake -S tests/fuzz -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$jobs"
+mkdir -p build-fuzz/corpus
+./build-fuzz/revision_file_fuzz -max_total_time=30 -rss_limit_mb=2048 build-fuzz/corpus tests/fuzz/corpus 2>build-fuzz/fuzz.log \
+  || { tail -40 build-fuzz/fuzz.log; exit 1; }
+tail -1 build-fuzz/fuzz.log
+echo "all checks passed"
