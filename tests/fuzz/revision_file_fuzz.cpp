@@ -21,13 +21,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     for (const auto& statement : util::split_sql(input)) {
-      if (statement.text.empty() || statement.tokens.empty()) __builtin_trap();
+      if (statement.text.empty() || statement.tokens.empty())
+        __builtin_trap();
     }
   } catch (const util::SqlLexError&) {
   }
   for (const auto mode : {migrate::TransactionMode::per_revision, migrate::TransactionMode::none}) {
     for (const auto& finding : migrate::lint_sql(input, "fuzz.sql", mode)) {
-      if (finding.rule == nullptr || finding.line < 1) __builtin_trap();
+      if (finding.rule == nullptr || finding.line < 1)
+        __builtin_trap();
     }
   }
   try {
