@@ -1,6 +1,11 @@
 # One INTERFACE target carries the project's warning and sanitizer flags; every target links it.
 add_library(agentdb_flags INTERFACE)
 target_compile_options(agentdb_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  # GCC 12 reports -Wrestrict for std::string operator+ inlined from libpqxx at -O2 (GCC bug
+  # 105329, a false positive fixed in GCC 13).
+  target_compile_options(agentdb_flags INTERFACE -Wno-restrict)
+endif()
 if(AGENTDB_WERROR)
   target_compile_options(agentdb_flags INTERFACE -Werror)
 endif()
