@@ -156,11 +156,6 @@ Context make_context(const GlobalOptions& options) {
 }  // namespace
 
 int run(int argc, char** argv) {
-  // Answer the most common probe without building the command tree.
-  if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
-    std::puts("agentdb " AGENTDB_VERSION);
-    return 0;
-  }
   CLI::App app("agentdb administers the PostgreSQL database of an AI-agent platform.", "agentdb");
   app.fallthrough();  // global and group options are accepted after the subcommand too
   app.require_subcommand(1);
