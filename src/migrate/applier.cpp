@@ -61,27 +61,29 @@ long long Applier::down(const Revision& revision) {
              : run_in_transaction(revision, Direction::down);
 }
 
+// Two round trips per revision: "BEGIN;" sent with the revision's SQL (no newline added, so the
+// server's error positions keep the file's line numbers), then the history rows sent with COMMIT.
 long long Applier::run_in_transaction(const Revision& revision, Direction direction) {
-  session_.exec("BEGIN");
   try {
     const auto start = Clock::now();
-    session_.exec(sql_of(revision, direction));
+    session_.exec("BEGIN;" + sql_of(revision, direction));
     const auto duration = elapsed_ms(start);
+    std::string finish;
     if (direction == Direction::up) {
-      history_.record(HistoryRecord{revision.version,
-                                    revision.name,
-                                    revision.checksum,
-                                    RecordStatus::applied,
-                                    {},
-                                    duration,
-                                    {},
-                                    {}});
-      history_.append_log(revision.version, revision.name, "up", "applied", duration);
+      finish = history_.record_sql(HistoryRecord{revision.version,
+                                                 revision.name,
+                                                 revision.checksum,
+                                                 RecordStatus::applied,
+                                                 {},
+                                                 duration,
+                                                 {},
+                                                 {}}) +
+               history_.log_sql(revision.version, revision.name, "up", "applied", duration);
     } else {
-      history_.remove(revision.version);
-      history_.append_log(revision.version, revision.name, "down", "reverted", duration);
+      finish = history_.remove_sql(revision.version) +
+               history_.log_sql(revision.version, revision.name, "down", "reverted", duration);
     }
-    session_.exec("COMMIT");
+    session_.exec(finish + "COMMIT;");
     return duration;
   } catch (const db::QueryError& e) {
     rollback_quietly(session_);

@@ -118,13 +118,32 @@ std::vector<LogEntry> History::log(int limit) {
   return entries;
 }
 
+std::string History::record_sql(const HistoryRecord& record) {
+  return "INSERT INTO agentdb_schema_migrations "
+         "(version, name, checksum, status, duration_ms, applied_by, error) VALUES (" +
+         std::to_string(record.version) + ", " + session_.quote(record.name) + ", " +
+         session_.quote(record.checksum) + ", " + session_.quote(to_string(record.status)) + ", " +
+         std::to_string(record.duration_ms) + ", " + session_.quote(actor()) + ", " +
+         (record.error.empty() ? std::string("NULL") : session_.quote(record.error)) + ");\n";
+}
+
+std::string History::remove_sql(long long version) {
+  return "DELETE FROM agentdb_schema_migrations WHERE version = " + std::to_string(version) + ";\n";
+}
+
+std::string History::log_sql(long long version, const std::string& name, const std::string& action,
+                             const std::string& status, long long duration_ms,
+                             const std::string& detail) {
+  return "INSERT INTO agentdb_schema_migrations_log "
+         "(version, name, action, status, duration_ms, by_whom, detail) VALUES (" +
+         std::to_string(version) + ", " + session_.quote(name) + ", " + session_.quote(action) +
+         ", " + session_.quote(status) + ", " + std::to_string(duration_ms) + ", " +
+         session_.quote(actor()) + ", " +
+         (detail.empty() ? std::string("NULL") : session_.quote(detail)) + ");\n";
+}
+
 void History::record(const HistoryRecord& record) {
-  session_.exec_params(
-      "INSERT INTO agentdb_schema_migrations "
-      "  (version, name, checksum, status, duration_ms, applied_by, error) "
-      "VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''))",
-      record.version, record.name, record.checksum, to_string(record.status), record.duration_ms,
-      actor(), record.error);
+  session_.exec(record_sql(record));
 }
 
 void History::set_status(long long version, RecordStatus status, long long duration_ms,
@@ -141,17 +160,13 @@ void History::set_checksum(long long version, const std::string& checksum) {
 }
 
 void History::remove(long long version) {
-  session_.exec_params("DELETE FROM agentdb_schema_migrations WHERE version = $1", version);
+  session_.exec(remove_sql(version));
 }
 
 void History::append_log(long long version, const std::string& name, const std::string& action,
                          const std::string& status, long long duration_ms,
                          const std::string& detail) {
-  session_.exec_params(
-      "INSERT INTO agentdb_schema_migrations_log "
-      "  (version, name, action, status, duration_ms, by_whom, detail) "
-      "VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''))",
-      version, name, action, status, duration_ms, actor(), detail);
+  session_.exec(log_sql(version, name, action, status, duration_ms, detail));
 }
 
 const std::string& History::actor() {

@@ -48,6 +48,12 @@ class History {
   [[nodiscard]] std::vector<LogEntry> log(int limit);
 
   // These run inside the caller's transaction (or autocommit for no-transaction revisions).
+  // The *_sql forms return the statement text, so the applier can send it together with COMMIT.
+  [[nodiscard]] std::string record_sql(const HistoryRecord& record);
+  [[nodiscard]] std::string remove_sql(long long version);
+  [[nodiscard]] std::string log_sql(long long version, const std::string& name,
+                                    const std::string& action, const std::string& status,
+                                    long long duration_ms, const std::string& detail = {});
   void record(const HistoryRecord& record);
   void set_status(long long version, RecordStatus status, long long duration_ms,
                   const std::string& error);
