@@ -15,14 +15,14 @@ clang-format --dry-run -Werror "${sources[@]}"
 echo "== release build and tests"
 cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DAGENTDB_WERROR=ON >/dev/null
 cmake --build build-ci -j"$jobs"
-ctest --test-dir build-ci -j"$jobs" --output-on-failure --timeout 300
+ctest --test-dir build-ci -j"$jobs" --output-on-failure --timeout 300 | tee build-ci/ctest.log
 
 echo "== address and undefined-behaviour sanitizer build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTDB_WERROR=ON \
   -DAGENTDB_SANITIZERS="address;undefined" >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 600
+  ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 600 | tee build-asan/ctest.log
 
 echo "== fuzz the revision-file parser (bounded)"
 CXX=clang++ cmake -S tests/fuzz -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -31,4 +31,12 @@ mkdir -p build-fuzz/corpus
 ./build-fuzz/revision_file_fuzz -max_total_time=30 -rss_limit_mb=2048 build-fuzz/corpus tests/fuzz/corpus 2>build-fuzz/fuzz.log \
   || { tail -40 build-fuzz/fuzz.log; exit 1; }
 tail -1 build-fuzz/fuzz.log
+
+# One closing line over both suites (ctest exits non-zero above on any failure, so failed is 0 here).
+total=0
+for log in build-ci/ctest.log build-asan/ctest.log; do
+  n=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$log")
+  total=$((total + ${n:-0}))
+done
 echo "all checks passed"
+echo "$total passed, 0 failed"
