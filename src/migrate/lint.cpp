@@ -23,6 +23,10 @@ const std::vector<LintRule> kRules = {
     {"concurrently-in-transaction", Severity::error,
      "CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction block",
      "mark the revision with -- agentdb:no-transaction"},
+    {"transaction-control", Severity::error,
+     "BEGIN, COMMIT or ROLLBACK in a revision ends agentdb's transaction early, so a failure "
+     "can leave the revision half applied and unrecorded",
+     "remove it: each revision already runs in one transaction (or use agentdb:no-transaction)"},
     {"foreign-key-without-not-valid", Severity::error,
      "adding a foreign key checks every row while holding locks on both tables",
      "ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, then VALIDATE CONSTRAINT in a later revision"},
@@ -185,7 +189,10 @@ class FileLinter {
     ignored_ = ignored_rules(statement);
     const Tokens t(statement.tokens);
     const auto first = t.word(0);
-    if (first == "SET" && t.word(t.skip(1, {"LOCAL", "SESSION"})) == "LOCK_TIMEOUT") {
+    if (first == "BEGIN" || first == "COMMIT" || first == "ROLLBACK" || first == "END" ||
+        first == "ABORT" || (first == "START" && t.word(1) == "TRANSACTION")) {
+      report("transaction-control", line_of(t, 0));
+    } else if (first == "SET" && t.word(t.skip(1, {"LOCAL", "SESSION"})) == "LOCK_TIMEOUT") {
       lock_timeout_set_ = true;
     } else if (first == "CREATE") {
       create(t);

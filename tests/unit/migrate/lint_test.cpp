@@ -109,6 +109,14 @@ TEST(Lint, ReportsTheLineOfTheStatement) {
   EXPECT_EQ(findings[0].subject, "u.e");
 }
 
+TEST(Lint, FlagsTransactionControlInsideARevision) {
+  EXPECT_TRUE(has(rules("BEGIN;\nCREATE TABLE t (id bigint);\nCOMMIT;"), "transaction-control"));
+  EXPECT_TRUE(has(rules("START TRANSACTION;"), "transaction-control"));
+  EXPECT_FALSE(
+      has(rules("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;"),
+          "transaction-control"));
+}
+
 TEST(Lint, UnterminatedQuoteIsAParseError) {
   EXPECT_TRUE(has(rules("SELECT 'oops"), "parse-error"));
 }
