@@ -1,0 +1,3 @@
+-- Undo 20261123000300_agents.
+
+DROP TABLE agents;

@@ -1,0 +1,3 @@
+-- Undo 20261123000600_agent_executions.
+
+DROP TABLE agent_executions;

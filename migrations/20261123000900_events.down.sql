@@ -1,0 +1,3 @@
+-- Undo 20261123000900_events.
+
+DROP TABLE events;
