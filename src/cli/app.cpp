@@ -10,6 +10,7 @@
 #include "local/cluster.hpp"
 #include "local/local_command.hpp"
 #include "migrate/migrate_command.hpp"
+#include "seed/seed_command.hpp"
 #include "util/strings.hpp"
 
 #ifndef AGENTDB_VERSION
@@ -23,6 +24,7 @@ namespace {
 // The command families, in the order `agentdb --help` lists them.
 constexpr RegisterFamily kFamilies[] = {
     migrate::register_commands,
+    seed::register_commands,
     local::register_commands,
 };
 

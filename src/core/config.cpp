@@ -12,11 +12,8 @@ namespace agentdb {
 namespace {
 
 // Every key agentdb.toml may hold; a typo is an error rather than a silently ignored setting.
-constexpr std::array<std::string_view, 4> kKnownKeys = {
-    "database_url",
-    "migrate.dir",
-    "migrate.lock_timeout",
-    "local.home",
+constexpr std::array<std::string_view, 5> kKnownKeys = {
+    "database_url", "migrate.dir", "migrate.lock_timeout", "seed.dir", "local.home",
 };
 
 bool is_known_key(std::string_view key) {
