@@ -4,8 +4,15 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
 #include "seed/seed_set.hpp"
 #include "seed/seeder.hpp"
+#include "seed/synth_writer.hpp"
 
 namespace agentdb::seed {
 
@@ -19,6 +26,83 @@ struct SeedOptions {
   bool list = false;
   bool dry_run = false;
 };
+
+struct SynthOptions {
+  long long scale = 1;
+  long long users = -1;  // -1: from --scale
+  long long conversations = -1;
+  long long messages = -1;
+  long long executions = -1;
+  std::uint64_t random_seed = 1;
+  int days = 90;
+  std::string end;  // YYYY-MM-DD; default: today (UTC)
+};
+
+// Midnight UTC of `date`, or of tomorrow when empty, as Unix seconds.
+long long end_of_window(const std::string& date) {
+  std::tm parts{};
+  if (date.empty()) {
+    const std::time_t now = std::time(nullptr);
+    ::gmtime_r(&now, &parts);
+    parts.tm_mday += 1;
+  } else if (::strptime(date.c_str(), "%Y-%m-%d", &parts) == nullptr) {
+    throw Error(ExitCode::usage, "invalid --end '" + date + "'", "use a date such as 2026-11-23");
+  }
+  parts.tm_hour = parts.tm_min = parts.tm_sec = 0;
+  return static_cast<long long>(::timegm(&parts));
+}
+
+ExitCode run_synth(Context& ctx, const SynthOptions& options) {
+  SynthSettings settings;
+  settings.counts = counts_for_scale(options.scale);
+  if (options.users >= 0)
+    settings.counts.users = options.users;
+  if (options.conversations >= 0)
+    settings.counts.conversations = options.conversations;
+  if (options.messages >= 0)
+    settings.counts.messages = options.messages;
+  if (options.executions >= 0)
+    settings.counts.executions = options.executions;
+  const auto& c = settings.counts;
+  if (c.users < 1 || c.conversations < 1 || c.messages < 0 || c.executions < 0) {
+    throw Error(ExitCode::usage, "synthetic data needs at least one user and one conversation");
+  }
+  settings.random_seed = options.random_seed;
+  settings.days = options.days;
+  settings.end_unix = end_of_window(options.end);
+  const bool show_progress = !ctx.out.json() && ::isatty(STDERR_FILENO) == 1;
+  const auto progress = [&](const std::string& table, long long done, long long planned) {
+    if (!show_progress)
+      return;
+    std::fprintf(stderr, "\r\033[K  %-17s %12lld / %lld rows", table.c_str(), done, planned);
+    if (done >= planned)
+      std::fputc('\n', stderr);
+  };
+  const auto report = write_synth(ctx.database(), settings, progress);
+  const auto rate =
+      report.seconds > 0 ? static_cast<long long>(report.total_rows() / report.seconds) : 0;
+  if (ctx.out.json()) {
+    json tables = json::array();
+    for (const auto& t : report.tables)
+      tables.push_back({{"table", t.table}, {"rows", t.rows}});
+    ctx.out.emit({{"tables", tables},
+                  {"rows", report.total_rows()},
+                  {"seconds", report.seconds},
+                  {"rows_per_second", rate},
+                  {"random_seed", options.random_seed}});
+    return ExitCode::ok;
+  }
+  Table table({"TABLE", "ROWS"});
+  for (const auto& t : report.tables)
+    table.add_row({t.table, std::to_string(t.rows)});
+  ctx.out.print(table.render());
+  char summary[160];
+  std::snprintf(summary, sizeof summary,
+                "wrote %lld rows in %.1f s (%lld rows/s), random seed %llu", report.total_rows(),
+                report.seconds, rate, static_cast<unsigned long long>(options.random_seed));
+  ctx.out.print(summary);
+  return ExitCode::ok;
+}
 
 std::filesystem::path seeds_dir(const Context& ctx, const SeedOptions& options) {
   return ctx.config.resolve_or(options.dir, "AGENTDB_SEEDS_DIR", "seed.dir", "seeds");
@@ -123,6 +207,29 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   seed->add_flag("--dry-run", options->dry_run,
                  "Apply in a transaction, report the counts, then roll back");
   commands.push_back({seed, [options](Context& ctx) { return run_seed(ctx, *options); }});
+
+  auto synth_options = std::make_shared<SynthOptions>();
+  auto* synth = seed->add_subcommand(
+      "synth", "Generate realistic synthetic data at scale with COPY (deterministic per seed)");
+  synth
+      ->add_option("--scale", synth_options->scale,
+                   "Preset size: N x (1,000 users, 10,000 conversations, 200,000 messages, "
+                   "40,000 executions); default 1")
+      ->check(CLI::PositiveNumber);
+  synth->add_option("--users", synth_options->users, "Number of users (overrides --scale)");
+  synth->add_option("--conversations", synth_options->conversations, "Number of conversations");
+  synth->add_option("--messages", synth_options->messages, "Number of messages");
+  synth->add_option("--executions", synth_options->executions, "Number of agent executions");
+  synth->add_option("--random-seed", synth_options->random_seed,
+                    "Seed of the generator (default 1)");
+  synth
+      ->add_option("--days", synth_options->days,
+                   "Spread the data over this many days (default 90)")
+      ->check(CLI::Range(1, 3650));
+  synth->add_option("--end", synth_options->end,
+                    "Last day of the data, YYYY-MM-DD (default today, UTC)");
+  commands.push_back(
+      {synth, [synth_options](Context& ctx) { return run_synth(ctx, *synth_options); }});
 }
 
 }  // namespace agentdb::seed

@@ -1,0 +1,345 @@
+#include "seed/synth_writer.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "db/copy_stream.hpp"
+#include "db/session.hpp"
+
+namespace agentdb::seed {
+
+namespace {
+
+constexpr std::size_t kChunkBytes = 1 << 20;
+constexpr long long kMicros = 1'000'000;
+
+const char* const kWords[] = {
+    "flight",  "hotel",  "budget",  "itinerary", "museum",  "train",   "beach", "weather",
+    "booking", "dinner", "tour",    "visa",      "airport", "rental",  "route", "morning",
+    "evening", "price",  "option",  "summary",   "tokyo",   "lisbon",  "paris", "kyoto",
+    "berlin",  "plan",   "day",     "trip",      "please",  "compare", "find",  "cheapest",
+    "quiet",   "family", "weekend", "week",      "nights",  "the",     "a",     "for",
+    "with",    "and",    "to",      "in",        "near",    "under",   "after", "before"};
+constexpr std::uint64_t kWordCount = sizeof kWords / sizeof kWords[0];
+const char* const kTools[] = {"search_flights", "search_hotels", "get_weather", "convert_currency"};
+const char* const kAgentTypes[] = {"regular", "sequential", "parallel"};
+
+struct Conversation {
+  std::string id;
+  long long user = 0;
+  long long created = 0;  // Unix microseconds
+};
+
+// Buffers COPY lines and sends them in large chunks.
+class TableWriter {
+ public:
+  TableWriter(db::CopyConnection& copy, std::string table, const std::vector<std::string>& columns,
+              long long planned, const SynthProgress& progress)
+      : copy_(copy), table_(std::move(table)), planned_(planned), progress_(progress) {
+    copy_.begin_copy(table_, columns);
+    buffer_.reserve(kChunkBytes + 4096);
+  }
+  std::string& line() { return buffer_; }
+  void end_row() {
+    buffer_ += '\n';
+    ++rows_;
+    if (buffer_.size() >= kChunkBytes)
+      flush();
+  }
+  long long finish() {
+    flush();
+    copy_.end_copy();
+    return rows_;
+  }
+
+ private:
+  void flush() {
+    if (!buffer_.empty())
+      copy_.send(buffer_);
+    buffer_.clear();
+    if (progress_)
+      progress_(table_, rows_, planned_);
+  }
+  db::CopyConnection& copy_;
+  std::string table_;
+  long long planned_;
+  const SynthProgress& progress_;
+  std::string buffer_;
+  long long rows_ = 0;
+};
+
+void append_sentence(std::string& out, Random& random, int words) {
+  for (int i = 0; i < words; ++i) {
+    if (i > 0)
+      out += ' ';
+    out += kWords[random.below(kWordCount)];
+  }
+}
+
+std::vector<ModelPrice> load_prices(db::Session& session) {
+  std::vector<ModelPrice> prices;
+  for (const auto& row : session.exec(
+           "SELECT provider, model, extract(epoch FROM effective_from)::bigint, "
+           "(input_usd_per_million * 1000000)::bigint, (output_usd_per_million * 1000000)::bigint "
+           "FROM model_prices")) {
+    prices.push_back(ModelPrice{row[0].as<std::string>(), row[1].as<std::string>(),
+                                row[2].as<long long>(), row[3].as<long long>(),
+                                row[4].as<long long>()});
+  }
+  return prices;
+}
+
+// Models with a price in force for the whole window.
+std::vector<const ModelPrice*> models_for(const std::vector<ModelPrice>& prices, long long start) {
+  std::vector<const ModelPrice*> models;
+  for (const auto& price : prices) {
+    if (price.effective_from > start)
+      continue;
+    bool seen = false;
+    for (const auto* m : models)
+      seen |= (m->provider == price.provider && m->model == price.model);
+    if (!seen)
+      models.push_back(&price);
+  }
+  if (models.empty()) {
+    throw Error(ExitCode::failure,
+                "no model price was in force at the start of the synthetic window",
+                "run 'agentdb seed reference' first");
+  }
+  return models;
+}
+
+}  // namespace
+
+long long SynthReport::total_rows() const {
+  long long total = 0;
+  for (const auto& t : tables)
+    total += t.rows;
+  return total;
+}
+
+namespace {
+SynthReport generate(const db::ConnectionTarget& target, const SynthSettings& settings,
+                     const SynthProgress& progress);
+}
+
+SynthReport write_synth(const db::ConnectionTarget& target, const SynthSettings& settings,
+                        const SynthProgress& progress) {
+  try {
+    return generate(target, settings, progress);
+  } catch (const db::QueryError& e) {
+    if (e.sqlstate() == "23505") {
+      throw Error(ExitCode::failure,
+                  "synthetic data for random seed " + std::to_string(settings.random_seed) +
+                      " is already in the database: " + e.what(),
+                  "pass another --random-seed; nothing was written");
+    }
+    throw Error(ExitCode::failure, std::string("writing synthetic data failed: ") + e.what(),
+                e.hint().empty() ? "nothing was written" : e.hint());
+  }
+}
+
+namespace {
+
+SynthReport generate(const db::ConnectionTarget& target, const SynthSettings& settings,
+                     const SynthProgress& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  const long long end = settings.end_unix * kMicros;
+  const long long window = static_cast<long long>(settings.days) * 86'400 * kMicros;
+  const long long start = end - window;
+  std::vector<ModelPrice> prices;
+  bool has_partition_function = false;
+  {
+    auto session = db::Session::open(target);
+    prices = load_prices(*session);
+    has_partition_function =
+        session->exec("SELECT to_regproc('ensure_all_monthly_partitions') IS NOT NULL")[0][0]
+            .as<bool>();
+  }
+  const auto models = models_for(prices, start / kMicros);
+  const auto& counts = settings.counts;
+  Random random(settings.random_seed);
+  const std::string tag = std::to_string(settings.random_seed);
+  SynthReport report;
+
+  db::CopyConnection copy(target);
+  copy.exec("BEGIN");
+  if (has_partition_function) {
+    std::string from;
+    append_timestamp(from, start);
+    copy.exec("SELECT ensure_all_monthly_partitions(" + std::to_string(settings.days / 28 + 2) +
+              ", '" + from + "')");
+  }
+
+  std::vector<std::string> users;
+  {
+    TableWriter w(copy, "users", {"id", "email", "name", "roles", "created_at", "updated_at"},
+                  counts.users, progress);
+    for (long long i = 0; i < counts.users; ++i) {
+      users.push_back(make_uuid(random));
+      auto& l = w.line();
+      l += users.back();
+      l += "\tsynth-" + tag + "-" + std::to_string(i) + "@example.test\tSynthetic user " +
+           std::to_string(i);
+      l += "\t{user}\t";
+      const long long created = start - static_cast<long long>(random.below(30 * 86'400)) * kMicros;
+      append_timestamp(l, created);
+      l += '\t';
+      append_timestamp(l, created);
+      w.end_row();
+    }
+    report.tables.push_back({"users", w.finish()});
+  }
+
+  struct Agent {
+    std::string id;
+    const char* type;
+  };
+  std::vector<Agent> agents;
+  {
+    TableWriter w(copy, "agents", {"id", "name", "agent_type", "description"}, 6, progress);
+    for (int i = 0; i < 6; ++i) {
+      agents.push_back({make_uuid(random), kAgentTypes[i % 3]});
+      w.line() += agents.back().id + "\tsynth-" + tag + "-agent-" + std::to_string(i) + "\t" +
+                  agents.back().type + "\tSynthetic " + agents.back().type + " agent";
+      w.end_row();
+    }
+    report.tables.push_back({"agents", w.finish()});
+  }
+
+  std::vector<Conversation> conversations;
+  conversations.reserve(static_cast<std::size_t>(counts.conversations));
+  {
+    TableWriter w(copy, "conversations",
+                  {"id", "user_id", "agent_id", "title", "created_at", "updated_at"},
+                  counts.conversations, progress);
+    for (long long i = 0; i < counts.conversations; ++i) {
+      Conversation c{make_uuid(random), static_cast<long long>(random.below(users.size())),
+                     start + static_cast<long long>(random.below(
+                                 static_cast<std::uint64_t>(window - 3600 * kMicros)))};
+      auto& l = w.line();
+      l += c.id + "\t" + users[static_cast<std::size_t>(c.user)] + "\t" +
+           agents[random.below(6)].id + "\t";
+      append_sentence(l, random, 4);
+      l += '\t';
+      append_timestamp(l, c.created);
+      l += '\t';
+      append_timestamp(l, c.created);
+      w.end_row();
+      conversations.push_back(std::move(c));
+    }
+    report.tables.push_back({"conversations", w.finish()});
+  }
+
+  {
+    TableWriter w(copy, "messages",
+                  {"id", "conversation_id", "role", "content", "message_type", "tool_name",
+                   "tool_args", "created_at"},
+                  counts.messages, progress);
+    const long long per = counts.conversations > 0 ? counts.messages / counts.conversations : 0;
+    const long long extra = counts.conversations > 0 ? counts.messages % counts.conversations : 0;
+    for (long long i = 0; i < counts.conversations; ++i) {
+      const auto& c = conversations[static_cast<std::size_t>(i)];
+      long long at = c.created;
+      for (long long k = 0; k < per + (i < extra ? 1 : 0); ++k) {
+        at += static_cast<long long>(1 + random.below(90)) * kMicros;
+        auto& l = w.line();
+        l += make_uuid(random) + "\t" + c.id + "\t";
+        const auto kind = random.below(20);
+        if (kind == 0) {
+          const char* tool = kTools[random.below(4)];
+          l += std::string("assistant\t\ttool_call\t") + tool + "\t{\"query\": \"";
+          append_sentence(l, random, 3);
+          l += "\"}\t";
+        } else if (kind == 1) {
+          l += std::string("tool\t") + "{\"results\": " + std::to_string(random.below(50)) +
+               "}\ttool_response\t" + kTools[random.below(4)] + "\t\\N\t";
+        } else {
+          l += (k % 2 == 0 ? "user\t" : "assistant\t");
+          append_sentence(l, random, static_cast<int>(6 + random.below(30)));
+          l += "\ttext\t\\N\t\\N\t";
+        }
+        append_timestamp(l, at);
+        w.end_row();
+      }
+    }
+    report.tables.push_back({"messages", w.finish()});
+  }
+
+  struct Cost {
+    std::string execution, user;
+    const ModelPrice* model;
+    long long prompt, completion, at;
+  };
+  std::vector<Cost> costs;
+  {
+    TableWriter w(
+        copy, "agent_executions",
+        {"id", "conversation_id", "user_id", "agent_id", "agent_type", "agent_version",
+         "model_provider", "model_name", "status", "error", "execution_time_ms", "prompt_tokens",
+         "completion_tokens", "total_tokens", "created_at", "completed_at"},
+        counts.executions, progress);
+    for (long long i = 0; i < counts.executions; ++i) {
+      const auto& c = conversations[random.below(conversations.size())];
+      const auto& agent = agents[random.below(6)];
+      const auto* model = models[random.below(models.size())];
+      const long long at = c.created + static_cast<long long>(random.below(3600)) * kMicros;
+      const long long prompt = 200 + static_cast<long long>(random.below(6000));
+      const long long completion = 50 + static_cast<long long>(random.below(1500));
+      const long long ms = 300 + static_cast<long long>(random.below(20'000));
+      const auto roll = random.below(100);
+      const char* status = roll < 90 ? "completed" : roll < 96 ? "failed" : "running";
+      const std::string id = make_uuid(random);
+      auto& l = w.line();
+      l += id + "\t" + c.id + "\t" + users[static_cast<std::size_t>(c.user)] + "\t" + agent.id +
+           "\t" + agent.type + "\t1\t" + model->provider + "\t" + model->model + "\t" + status +
+           "\t";
+      l += (roll >= 90 && roll < 96) ? "model timed out" : "\\N";
+      l += "\t" + std::to_string(ms) + "\t" + std::to_string(prompt) + "\t" +
+           std::to_string(completion) + "\t" + std::to_string(prompt + completion) + "\t";
+      append_timestamp(l, at);
+      l += '\t';
+      if (roll < 96) {
+        append_timestamp(l, at + ms * 1000);
+      } else {
+        l += "\\N";
+      }
+      w.end_row();
+      if (roll < 90)
+        costs.push_back({id, users[static_cast<std::size_t>(c.user)], model, prompt, completion,
+                         at + ms * 1000});
+    }
+    report.tables.push_back({"agent_executions", w.finish()});
+  }
+
+  {
+    TableWriter w(
+        copy, "cost_tracking",
+        {"id", "user_id", "agent_execution_id", "model_provider", "model_name", "prompt_tokens",
+         "completion_tokens", "total_tokens", "total_cost_usd", "usage_category", "created_at"},
+        static_cast<long long>(costs.size()), progress);
+    for (const auto& cost : costs) {
+      const auto* price =
+          price_at(prices, cost.model->provider, cost.model->model, cost.at / kMicros);
+      auto& l = w.line();
+      l += make_uuid(random) + "\t" + cost.user + "\t" + cost.execution + "\t" +
+           cost.model->provider + "\t" + cost.model->model + "\t" + std::to_string(cost.prompt) +
+           "\t" + std::to_string(cost.completion) + "\t" +
+           std::to_string(cost.prompt + cost.completion) + "\t" +
+           cost_usd(cost.prompt, cost.completion, *price) + "\tagent_execution\t";
+      append_timestamp(l, cost.at);
+      w.end_row();
+    }
+    report.tables.push_back({"cost_tracking", w.finish()});
+  }
+
+  copy.exec("COMMIT");
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace
+
+}  // namespace agentdb::seed

@@ -1,0 +1,99 @@
+// seed synth on the shipped schema: every row satisfies the constraints and triggers, costs follow
+// the prices, and a seed gives the same data every time.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+#ifndef AGENTDB_SOURCE_DIR
+#define AGENTDB_SOURCE_DIR "."
+#endif
+
+namespace agentdb::testing {
+
+namespace {
+
+void prepare(const ScratchDatabase& db) {
+  const auto up = run_agentdb(
+      {"--database-url", db.url(), "migrate", "--dir", AGENTDB_SOURCE_DIR "/migrations", "up"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  db.connect()->exec(
+      "INSERT INTO model_prices (provider, model, input_usd_per_million, output_usd_per_million, "
+      "effective_from) "
+      "VALUES ('openai', 'gpt-4o', 5, 15, '2024-05-13'), ('openai', 'gpt-4o', 2.5, 10, "
+      "'2024-10-01'), "
+      "('anthropic', 'claude-sonnet-4', 3, 15, '2025-05-22')");
+}
+
+CommandResult synth(const ScratchDatabase& db, const std::string& seed) {
+  return run_agentdb({"--database-url", db.url(), "--json", "seed", "synth", "--users", "20",
+                      "--conversations", "50", "--messages", "777", "--executions", "120",
+                      "--random-seed", seed, "--end", "2026-11-23"});
+}
+
+const char* kFingerprint =
+    "SELECT md5(string_agg(m.id::text || m.content || m.created_at::text, ',' ORDER BY m.id)) FROM "
+    "messages m";
+
+}  // namespace
+
+TEST(Synth, WritesConsistentDataAndReportsRowsPerSecond) {
+  ScratchDatabase db;
+  prepare(db);
+  const auto result = synth(db, "7");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_GT(json["rows_per_second"].get<long long>(), 0);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM messages"), "777");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM agent_executions"), "120");
+  // The schema's trigger kept every conversation's counter and last message time right.
+  EXPECT_EQ(
+      db.scalar(
+          "SELECT count(*) FROM conversations c WHERE message_count <> "
+          "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) OR last_message_at IS "
+          "DISTINCT FROM (SELECT max(created_at) FROM messages m WHERE m.conversation_id = c.id)"),
+      "0");
+  // Every completed execution has its cost, priced at the rate in force when it finished.
+  EXPECT_EQ(
+      db.scalar("SELECT count(*) FROM agent_executions e WHERE status = 'completed' AND NOT EXISTS "
+                "(SELECT 1 FROM cost_tracking t WHERE t.agent_execution_id = e.id)"),
+      "0");
+  EXPECT_EQ(
+      db.scalar(
+          "SELECT count(*) FROM cost_tracking t WHERE total_cost_usd <> round(("
+          "  SELECT t.prompt_tokens * p.input_usd_per_million + t.completion_tokens * "
+          "p.output_usd_per_million"
+          "    FROM model_prices p WHERE p.provider = t.model_provider AND p.model = t.model_name"
+          "     AND p.effective_from <= t.created_at ORDER BY p.effective_from DESC LIMIT 1) / "
+          "1000000, 10)"),
+      "0");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM messages_default"),
+            "0");  // monthly partitions were made
+}
+
+TEST(Synth, TheSameSeedGivesTheSameDataAndASecondRunIsRefused) {
+  ScratchDatabase one;
+  ScratchDatabase two;
+  prepare(one);
+  prepare(two);
+  ASSERT_EQ(synth(one, "11").exit_code, 0);
+  ASSERT_EQ(synth(two, "11").exit_code, 0);
+  EXPECT_EQ(one.scalar(kFingerprint), two.scalar(kFingerprint));
+  const auto again = synth(one, "11");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("another --random-seed"), std::string::npos) << again.err;
+  EXPECT_EQ(one.scalar("SELECT count(*) FROM messages"), "777");
+}
+
+TEST(Synth, NeedsModelPricesFirst) {
+  ScratchDatabase db;
+  const auto up = run_agentdb(
+      {"--database-url", db.url(), "migrate", "--dir", AGENTDB_SOURCE_DIR "/migrations", "up"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const auto result = synth(db, "1");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("seed reference"), std::string::npos) << result.err;
+}
+
+}  // namespace agentdb::testing

@@ -1,0 +1,47 @@
+#include "seed/synth.hpp"
+
+#include <gtest/gtest.h>
+
+namespace agentdb::seed {
+
+TEST(Synth, TheSameSeedGivesTheSameUuids) {
+  Random a(42), b(42), c(43);
+  const auto first = make_uuid(a);
+  EXPECT_EQ(first, make_uuid(b));
+  EXPECT_NE(first, make_uuid(c));
+  ASSERT_EQ(first.size(), 36u);
+  EXPECT_EQ(first[14], '4');                                          // version 4
+  EXPECT_NE(std::string("89ab").find(first[19]), std::string::npos);  // RFC 4122 variant
+}
+
+TEST(Synth, FormatsTimestampsInUtc) {
+  std::string out;
+  append_timestamp(out, 1'795'427'702'123'456LL);
+  EXPECT_EQ(out, "2026-11-23 09:55:02.123456+00");  // date -u -d @1795427702
+  out.clear();
+  append_timestamp(out, 951'782'400'000'000LL);  // a leap day
+  EXPECT_EQ(out, "2000-02-29 00:00:00.000000+00");
+}
+
+TEST(Synth, ComputesCostsExactlyFromThePricePerMillionTokens) {
+  const ModelPrice price{"openai", "gpt-4o", 0, 2'500'000, 10'000'000};  // $2.50 / $10.00
+  EXPECT_EQ(cost_usd(1000, 500, price), "0.0075000000");
+  EXPECT_EQ(cost_usd(1, 0, price), "0.0000025000");
+  EXPECT_EQ(cost_usd(0, 0, price), "0.0000000000");
+}
+
+TEST(Synth, UsesThePriceInForceAtTheTime) {
+  const std::vector<ModelPrice> prices = {{"openai", "o3", 100, 10'000'000, 40'000'000},
+                                          {"openai", "o3", 200, 2'000'000, 8'000'000}};
+  EXPECT_EQ(price_at(prices, "openai", "o3", 50), nullptr);
+  EXPECT_EQ(price_at(prices, "openai", "o3", 150)->input_micro_usd, 10'000'000);
+  EXPECT_EQ(price_at(prices, "openai", "o3", 250)->input_micro_usd, 2'000'000);
+}
+
+TEST(Synth, ScalePresetsGrowLinearly) {
+  const auto counts = counts_for_scale(50);
+  EXPECT_EQ(counts.messages, 10'000'000);
+  EXPECT_EQ(counts.users, 50'000);
+}
+
+}  // namespace agentdb::seed
