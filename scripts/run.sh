@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build agentdb (Release), bring the database to the current
-# schema and show its status. With no DATABASE_URL, agentdb uses its own PostgreSQL cluster in
+# schema, load the reference and demo data, and show the migration status. With no DATABASE_URL, agentdb uses its own PostgreSQL cluster in
 # ./.agentdb, created on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +10,5 @@ cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DAGENTDB_TESTS=OFF >/dev
 cmake --build build-release -j"$(nproc)" >/dev/null
 
 ./build-release/agentdb migrate up
+./build-release/agentdb seed reference demo
 ./build-release/agentdb migrate status

@@ -38,13 +38,13 @@ struct SynthOptions {
   std::string end;  // YYYY-MM-DD; default: today (UTC)
 };
 
-// Midnight UTC of `date`, or of tomorrow when empty, as Unix seconds.
+// Midnight UTC at the start of `date`, or of today when empty, as Unix seconds: the data ends
+// there, so a run on the same day with the same seed writes the same data.
 long long end_of_window(const std::string& date) {
   std::tm parts{};
   if (date.empty()) {
     const std::time_t now = std::time(nullptr);
     ::gmtime_r(&now, &parts);
-    parts.tm_mday += 1;
   } else if (::strptime(date.c_str(), "%Y-%m-%d", &parts) == nullptr) {
     throw Error(ExitCode::usage, "invalid --end '" + date + "'", "use a date such as 2026-11-23");
   }
@@ -227,7 +227,7 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
                    "Spread the data over this many days (default 90)")
       ->check(CLI::Range(1, 3650));
   synth->add_option("--end", synth_options->end,
-                    "Last day of the data, YYYY-MM-DD (default today, UTC)");
+                    "The data ends at midnight UTC starting this day, YYYY-MM-DD (default today)");
   commands.push_back(
       {synth, [synth_options](Context& ctx) { return run_synth(ctx, *synth_options); }});
 }

@@ -62,25 +62,34 @@ std::size_t SetOutcome::unchanged() const {
   return n;
 }
 
-std::string upsert_sql(const SeedFile& file) {
-  std::vector<std::string> others(file.columns.begin() + static_cast<long>(file.key.size()),
-                                  file.columns.end());
-  std::string sql = "INSERT INTO " + quoted(file.table) + " AS t (" + column_list(file.columns) +
-                    ")\nSELECT " + column_list(file.columns) +
-                    " FROM jsonb_populate_recordset(NULL::" + quoted(file.table) +
+std::string upsert_sql(const SeedFile& file, Updates updates) {
+  const std::vector<std::string> others(file.columns.begin() + static_cast<long>(file.key.size()),
+                                        file.columns.end());
+  const auto table = quoted(file.table);
+  std::string sql = "WITH written AS (\nINSERT INTO " + table + " AS t (" +
+                    column_list(file.columns) + ")\nSELECT " + column_list(file.columns) +
+                    " FROM jsonb_populate_recordset(NULL::" + table +
                     ", $1::jsonb)\nON CONFLICT (" + column_list(file.key) + ") ";
-  if (others.empty()) {
+  if (others.empty() || updates == Updates::not_allowed) {
     sql += "DO NOTHING";
   } else {
     std::vector<std::string> assignments;
-    for (const auto& column : others)
+    for (const auto& column : others) {
       assignments.push_back(quoted(column) + " = EXCLUDED." + quoted(column));
+    }
     // ROW(...) keeps the comparison a row comparison even for a single column.
     sql += "DO UPDATE SET " + util::join(assignments, ", ") + "\nWHERE ROW(" +
            column_list(others, "t.") + ") IS DISTINCT FROM ROW(" +
            column_list(others, "EXCLUDED.") + ")";
   }
-  return sql + "\nRETURNING (xmax = 0) AS inserted";
+  // The main query sees the table as it was before the insert, so a written row that already
+  // existed was an update. (xmax = 0 would say the same, but partitioned tables cannot return it.)
+  std::vector<std::string> match;
+  for (const auto& column : file.key)
+    match.push_back("e." + quoted(column) + " = w." + quoted(column));
+  return sql + "\nRETURNING " + column_list(file.key) +
+         ")\nSELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM " + table + " e WHERE " +
+         util::join(match, " AND ") + ")), count(*) FROM written w";
 }
 
 SetOutcome apply_set(db::Session& session, const SeedSet& set, Commit commit) {
@@ -92,10 +101,19 @@ SetOutcome apply_set(db::Session& session, const SeedSet& set, Commit commit) {
       FileOutcome result;
       result.file = &file;
       try {
-        const auto rows = session.exec_params(upsert_sql(file), file.rows_json);
-        for (const auto& row : rows)
-          (row[0].as<bool>() ? result.inserted : result.updated)++;
-        result.unchanged = file.row_count - rows.size();
+        // Append-only tables grant no UPDATE, and ON CONFLICT DO UPDATE needs it even when
+        // nothing conflicts: such tables are only ever inserted into.
+        const auto updatable =
+            session
+                .exec_params("SELECT has_table_privilege(current_user, $1, 'UPDATE')",
+                             file.table)[0][0]
+                .as<bool>();
+        const auto counts = session.exec_params(
+            upsert_sql(file, updatable ? Updates::allowed : Updates::not_allowed),
+            file.rows_json)[0];
+        result.inserted = counts[0].as<std::size_t>();
+        result.updated = counts[1].as<std::size_t>() - result.inserted;
+        result.unchanged = file.row_count - counts[1].as<std::size_t>();
       } catch (const db::QueryError& e) {
         throw file_failed(file, e);
       }

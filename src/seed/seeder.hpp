@@ -31,8 +31,11 @@ enum class Commit { yes, no };  // no: a dry run, rolled back after counting
 // Throws Error naming the file when the server rejects a row (constraint, RLS, missing table).
 [[nodiscard]] SetOutcome apply_set(db::Session& session, const SeedSet& set, Commit commit);
 
+enum class Updates { allowed, not_allowed };
+
 // INSERT ... SELECT FROM jsonb_populate_recordset($1) ON CONFLICT (key) DO UPDATE ... WHERE the
-// row differs, RETURNING whether each row was inserted. Pure: exposed for tests.
-[[nodiscard]] std::string upsert_sql(const SeedFile& file);
+// row differs (DO NOTHING when updates are not allowed), returning one row: (inserted, written).
+// Pure: exposed for tests.
+[[nodiscard]] std::string upsert_sql(const SeedFile& file, Updates updates = Updates::allowed);
 
 }  // namespace agentdb::seed

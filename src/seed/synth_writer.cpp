@@ -192,6 +192,45 @@ SynthReport generate(const db::ConnectionTarget& target, const SynthSettings& se
     report.tables.push_back({"users", w.finish()});
   }
 
+  {
+    // Three plans per user on average: what "a user's active plans" reads.
+    const char* const statuses[] = {"draft", "ready", "booked", "completed", "cancelled"};
+    const char* const places[] = {"Tokyo", "Lisbon", "Kyoto", "Paris", "Berlin", "Oslo"};
+    const long long plans = counts.users * 3;
+    TableWriter w(copy, "travel_plans",
+                  {"id", "user_id", "title", "destination", "start_date", "end_date", "budget",
+                   "status", "created_at", "updated_at", "deleted_at"},
+                  plans, progress);
+    for (long long i = 0; i < plans; ++i) {
+      const long long created =
+          start + static_cast<long long>(random.below(static_cast<std::uint64_t>(window)));
+      const char* place = places[random.below(6)];
+      auto& l = w.line();
+      l += make_uuid(random) + "\t" + users[random.below(users.size())] + "\tTrip to " + place +
+           "\t" + place + "\t";
+      std::string day;
+      append_timestamp(day,
+                       created + static_cast<long long>(7 + random.below(60)) * 86'400 * kMicros);
+      l += day.substr(0, 10) + "\t";
+      day.clear();
+      append_timestamp(day,
+                       created + static_cast<long long>(70 + random.below(14)) * 86'400 * kMicros);
+      l += day.substr(0, 10) + "\t" + std::to_string(500 + random.below(5000)) + ".00\t" +
+           statuses[random.below(5)] + "\t";
+      append_timestamp(l, created);
+      l += '\t';
+      append_timestamp(l, created);
+      l += '\t';
+      if (random.below(10) == 0) {
+        append_timestamp(l, created + kMicros);
+      } else {
+        l += "\\N";
+      }
+      w.end_row();
+    }
+    report.tables.push_back({"travel_plans", w.finish()});
+  }
+
   struct Agent {
     std::string id;
     const char* type;

@@ -6,6 +6,10 @@
 
 #include "test_support.hpp"
 
+#ifndef AGENTDB_SOURCE_DIR
+#define AGENTDB_SOURCE_DIR "."
+#endif
+
 namespace agentdb::testing {
 
 class SeedTest : public ::testing::Test {
@@ -107,6 +111,33 @@ TEST_F(SeedTest, AMissingTableSaysToMigrateFirst) {
   const auto result = seed({});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("migrate up"), std::string::npos) << result.err;
+}
+
+}  // namespace agentdb::testing
+
+namespace agentdb::testing {
+
+TEST(ShippedSeeds, ApplyOnTheShippedSchemaAndChangeNothingTheSecondTime) {
+  ScratchDatabase db;
+  const auto up = run_agentdb(
+      {"--database-url", db.url(), "migrate", "--dir", AGENTDB_SOURCE_DIR "/migrations", "up"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::vector<std::string> seed = {"--database-url", db.url(), "--json",
+                                         "seed",           "--dir",  AGENTDB_SOURCE_DIR "/seeds",
+                                         "reference",      "demo"};
+  const auto first = run_agentdb(seed);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  for (const auto& set : nlohmann::json::parse(first.out)["sets"])
+    EXPECT_GT(set["inserted"].get<int>(), 0);
+  const auto second = run_agentdb(seed);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  for (const auto& set : nlohmann::json::parse(second.out)["sets"]) {
+    EXPECT_EQ(set["inserted"], 0) << set.dump();
+    EXPECT_EQ(set["updated"], 0) << set.dump();
+  }
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM conversations c WHERE message_count <> "
+                      "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)"),
+            "0");
 }
 
 }  // namespace agentdb::testing

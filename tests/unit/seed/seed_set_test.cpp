@@ -78,6 +78,13 @@ TEST(UpsertSql, UpdatesOnlyRowsThatDiffer) {
             std::string::npos);
 }
 
+TEST(UpsertSql, DoesNothingOnConflictWhenUpdatesAreNotAllowed) {
+  const auto file = parse_seed_file(
+      "f.json", R"({"table": "events", "key": ["id"], "rows": [{"id": 1, "data": {}}]})");
+  EXPECT_NE(upsert_sql(file, Updates::not_allowed).find("DO NOTHING"), std::string::npos);
+  EXPECT_NE(upsert_sql(file, Updates::not_allowed).find("RETURNING \"id\""), std::string::npos);
+}
+
 TEST(UpsertSql, DoesNothingOnConflictWhenEveryColumnIsAKey) {
   const auto file =
       parse_seed_file("f.json", R"({"table": "s.t", "key": ["a"], "rows": [{"a": 1}]})");
