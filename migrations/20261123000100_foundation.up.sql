@@ -57,7 +57,7 @@ BEGIN
     BEGIN
       CREATE ROLE agentdb_admin NOLOGIN;
     EXCEPTION
-      WHEN duplicate_object THEN
+      WHEN duplicate_object OR unique_violation THEN
         NULL;  -- created concurrently by a migration of another database in this cluster
       WHEN insufficient_privilege THEN
         RAISE EXCEPTION 'role agentdb_admin does not exist and % may not create it', current_user

@@ -122,6 +122,31 @@ int report(const std::string& message, const std::string& hint, ExitCode code) {
   return to_int(code);
 }
 
+// CLI11 lists only a command's own options; name the inherited ones that apply there too.
+void describe_inherited_options(const std::vector<Command>& commands) {
+  for (const auto& command : commands) {
+    std::vector<std::string> groups;
+    for (const auto* level = command.app->get_parent(); level != nullptr;
+         level = level->get_parent()) {
+      std::vector<std::string> names;
+      for (const auto* option : level->get_options()) {
+        const auto name = option->get_name();
+        if (name != "--help" && name != "--version")
+          names.push_back(name);
+      }
+      if (names.empty())
+        continue;
+      const auto owner =
+          level->get_parent() == nullptr ? std::string("global") : "agentdb " + level->get_name();
+      groups.push_back(util::join(names, ", ") + " (" + owner + ")");
+    }
+    if (!groups.empty()) {
+      command.app->footer("Also accepted here: " + util::join(groups, "; ") +
+                          ".\nExit codes and settings: agentdb --help.");
+    }
+  }
+}
+
 const Command* chosen_command(const CLI::App& app, const std::vector<Command>& commands) {
   const CLI::App* level = &app;
   while (true) {
@@ -167,6 +192,7 @@ int run(int argc, char** argv) {
   for (const auto family : kFamilies)
     family(app, commands);
   app.footer(kFooter);  // after the families, so subcommands do not inherit it
+  describe_inherited_options(commands);
 
   try {
     app.parse(argc, argv);
@@ -181,8 +207,11 @@ int run(int argc, char** argv) {
       return report("unknown command '" + unknown->word + "'", unknown->hint, ExitCode::usage);
     }
     std::string why = e.what();
-    if (!why.empty())
+    // CLI11 capitalises its sentences ("The following argument..."); agentdb's messages do not.
+    // Leave option and argument names ("N: ...") as they are.
+    if (why.size() > 1 && std::islower(static_cast<unsigned char>(why[1]))) {
       why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    }
     return report(why, "run 'agentdb --help' for usage", ExitCode::usage);
   }
 

@@ -42,7 +42,13 @@ std::string build_display(const std::map<std::string, std::string>& params) {
   if (const auto user = get("user"); !user.empty())
     out += user + "@";
   const auto host = get("host").empty() ? get("hostaddr") : get("host");
-  out += host.empty() ? "localhost" : host;
+  if (host.starts_with("/")) {
+    // A Unix socket directory: percent-encoded, as libpq reads it back from a URL.
+    for (const char c : host)
+      out += c == '/' ? std::string("%2F") : std::string(1, c);
+  } else {
+    out += host.empty() ? "localhost" : host;
+  }
   if (const auto port = get("port"); !port.empty())
     out += ":" + port;
   out += "/" + get("dbname");

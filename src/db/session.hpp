@@ -69,14 +69,24 @@ class Session {
  private:
   Session(ConnectionTarget target, std::unique_ptr<pqxx::connection> connection);
 
+  // libpqxx 6.4 leaves the SQLSTATE empty on some exception types (insufficient_privilege) and
+  // reports serialization failures and deadlocks outside sql_error; all become QueryError here.
   template <typename Fn>
   pqxx::result guarded(Fn&& fn) {
     try {
       return fn();
     } catch (const pqxx::broken_connection& e) {
       throw_connection_lost(e.what());
+    } catch (const pqxx::insufficient_privilege& e) {
+      throw_query_error(e.what(), e.sqlstate().empty() ? "42501" : e.sqlstate());
     } catch (const pqxx::sql_error& e) {
       throw_query_error(e.what(), e.sqlstate());
+    } catch (const pqxx::serialization_failure& e) {
+      throw_query_error(e.what(), "40001");
+    } catch (const pqxx::deadlock_detected& e) {
+      throw_query_error(e.what(), "40P01");
+    } catch (const pqxx::failure& e) {
+      throw_query_error(e.what(), "");
     }
   }
   [[noreturn]] void throw_connection_lost(const char* what) const;

@@ -116,7 +116,11 @@ long long Applier::run_statement_by_statement(const Revision& revision, Directio
     } catch (const db::QueryError& e) {
       const auto duration = elapsed_ms(start);
       auto failure = revision_failed(revision, direction, e, statement.line);
-      history_.set_status(revision.version, RecordStatus::failed, duration, failure.what());
+      // The prefix tells `migrate repair` which direction did not finish.
+      history_.set_status(
+          revision.version, RecordStatus::failed, duration,
+          std::string(direction == Direction::up ? "up failed: " : "down failed: ") +
+              failure.what());
       history_.append_log(revision.version, revision.name, action, "failed", duration,
                           failure.what());
       throw failure;

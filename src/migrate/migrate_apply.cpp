@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 std::optional<long long> target_version(const MigrateOptions& options) {
-  if (options.to_version == 0)
+  if (options.to_version < 0)
     return std::nullopt;
   return options.to_version;
 }
@@ -111,7 +111,7 @@ ExitCode run_up(Context& ctx, const MigrateOptions& options) {
 }
 
 ExitCode run_down(Context& ctx, const MigrateOptions& options) {
-  if (options.count > 0 && options.to_version != 0) {
+  if (options.count > 0 && options.to_version >= 0) {
     throw Error(ExitCode::usage, "give either N or --to, not both");
   }
   auto ws = open_workspace(ctx, options);
@@ -215,7 +215,18 @@ ExitCode run_repair(Context& ctx, const MigrateOptions& options) {
   std::string action;
   ws.session->exec("BEGIN");
   try {
-    if (entry->state == RevisionState::failed && options.mark_applied) {
+    const bool failed_down = entry->record->error.starts_with("down failed");
+    if (options.mark_applied && entry->state != RevisionState::failed) {
+      throw Error(ExitCode::usage, "--mark-applied is for a failed revision; " +
+                                       version_text(entry->version) + " is " +
+                                       to_string(entry->state));
+    }
+    if (entry->state == RevisionState::failed && failed_down) {
+      ws.history->set_status(entry->version, RecordStatus::applied, entry->record->duration_ms, {});
+      action =
+          "its revert did not finish: recorded as applied again; undo what remains by hand or fix "
+          "the down file, then run 'agentdb migrate down' again";
+    } else if (entry->state == RevisionState::failed && options.mark_applied) {
       if (entry->revision != nullptr)
         ws.history->set_checksum(entry->version, entry->revision->checksum);
       ws.history->set_status(entry->version, RecordStatus::applied, entry->record->duration_ms, {});

@@ -1,5 +1,7 @@
 #include "migrate/migrate_command.hpp"
 
+#include "core/validators.hpp"
+
 #include <CLI/CLI.hpp>
 #include <memory>
 
@@ -29,6 +31,7 @@ void Workspace::refresh() {
 }
 
 Workspace open_workspace(Context& ctx, const MigrateOptions& options) {
+  (void)lock_timeout(ctx, options);  // a malformed setting is a usage error before any connection
   Workspace ws;
   ws.dir = migrations_dir(ctx, options);
   ws.revisions = load_revisions(ws.dir);
@@ -65,7 +68,7 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
                     "How long to wait for another runner's lock, e.g. 60s (default 60s)");
 
   auto* up = leaf(*group, commands, "up", "Apply pending revisions in order", options, run_up);
-  up->add_option("--to", options->to_version, "Stop after this version");
+  up->add_option("--to", options->to_version, "Stop after this version")->check(whole_number(1));
   up->add_flag("--dry-run", options->dry_run, "Print the SQL that would run; change nothing");
   up->add_flag("--allow-out-of-order", options->allow_out_of_order,
                "Also apply pending revisions older than the newest applied one");
@@ -73,8 +76,10 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
 
   auto* down = leaf(*group, commands, "down", "Revert the last N applied revisions (default 1)",
                     options, run_down);
-  down->add_option("N", options->count, "How many revisions to revert")->check(CLI::PositiveNumber);
-  down->add_option("--to", options->to_version, "Revert every revision newer than this version");
+  down->add_option("N", options->count, "How many revisions to revert")->check(whole_number(1));
+  down->add_option("--to", options->to_version,
+                   "Revert every revision newer than this version (0: all of them)")
+      ->check(whole_number(0));
   down->add_flag("--dry-run", options->dry_run, "Print the SQL that would run; change nothing");
 
   auto* status =
@@ -85,7 +90,7 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   auto* history = leaf(*group, commands, "history",
                        "Show what was applied, when, by whom, how long", options, run_history);
   history->add_option("--limit", options->limit, "Show at most this many entries (default 50)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1));
 
   auto* create = leaf(*group, commands, "new", "Create the up and down files of a new revision",
                       options, run_new);

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/validators.hpp"
 #include "seed/seed_set.hpp"
 #include "seed/seeder.hpp"
 #include "seed/synth_writer.hpp"
@@ -215,7 +216,7 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
       ->add_option("--scale", synth_options->scale,
                    "Preset size: N x (1,000 users, 10,000 conversations, 200,000 messages, "
                    "40,000 executions); default 1")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1));
   synth->add_option("--users", synth_options->users, "Number of users (overrides --scale)");
   synth->add_option("--conversations", synth_options->conversations, "Number of conversations");
   synth->add_option("--messages", synth_options->messages, "Number of messages");
@@ -225,11 +226,18 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   synth
       ->add_option("--days", synth_options->days,
                    "Spread the data over this many days (default 90)")
-      ->check(CLI::Range(1, 3650));
+      ->check(whole_number(1, 3650));
   synth->add_option("--end", synth_options->end,
                     "The data ends at midnight UTC starting this day, YYYY-MM-DD (default today)");
   commands.push_back(
-      {synth, [synth_options](Context& ctx) { return run_synth(ctx, *synth_options); }});
+      {synth, [options, synth_options](Context& ctx) {
+         // seed's own options fall through to synth's command line; none applies.
+         if (options->dry_run || options->list || !options->sets.empty() || !options->dir.empty()) {
+           throw Error(ExitCode::usage, "seed synth takes none of --dry-run, --list, --dir or SET",
+                       "see 'agentdb seed synth --help'");
+         }
+         return run_synth(ctx, *synth_options);
+       }});
 }
 
 }  // namespace agentdb::seed

@@ -20,7 +20,7 @@ TEST(ConnectionTarget, AcceptsKeywordValueStrings) {
   const auto target =
       parse_connection_target("host=/tmp/sock user=agentdb dbname=agentdb password='a b'");
   EXPECT_EQ(target.password, "a b");
-  EXPECT_EQ(target.display, "postgresql://agentdb@/tmp/sock/agentdb");
+  EXPECT_EQ(target.display, "postgresql://agentdb@%2Ftmp%2Fsock/agentdb");
 }
 
 TEST(ConnectionTarget, SwitchesDatabaseAndKeepsCredentials) {

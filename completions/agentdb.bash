@@ -1,0 +1,160 @@
+# bash completion for agentdb(1)
+#
+# Install: copy to /usr/share/bash-completion/completions/agentdb, or source it from ~/.bashrc.
+# Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh; when a command or an
+# option is added, add it to the tables below.
+# shellcheck disable=SC2207 # COMPREPLY=($(compgen ...)) is the idiom; IFS is set to a newline
+# wherever candidates may contain spaces (file names).
+
+# Subcommands of a command path ("" is the top level).
+_agentdb_subcommands() {
+  case "$1" in
+    "") echo "migrate seed local" ;;
+    migrate) echo "up down status history new verify redo baseline repair lint" ;;
+    local) echo "status start stop destroy" ;;
+    seed) echo "synth" ;;
+  esac
+}
+
+# Options of a command path itself; global and group options are added by _agentdb_all_options.
+_agentdb_options() {
+  case "$1" in
+    "") echo "--help -h --database-url --config --json --quiet -q --verbose -v --no-color --version" ;;
+    migrate) echo "--dir --lock-timeout" ;;
+    "migrate up") echo "--to --dry-run --allow-out-of-order --strict" ;;
+    "migrate down") echo "--to --dry-run" ;;
+    "migrate status") echo "--check" ;;
+    "migrate history") echo "--limit" ;;
+    "migrate verify") echo "--roundtrip" ;;
+    "migrate redo") echo "--dry-run" ;;
+    "migrate repair") echo "--mark-applied" ;;
+    "migrate lint") echo "--all" ;;
+    seed) echo "--dir --list --dry-run" ;;
+    "seed synth") echo "--scale --users --conversations --messages --executions --random-seed --days --end" ;;
+    "local destroy") echo "--yes" ;;
+  esac
+}
+
+# Options that take a value in the next word (or after "=").
+_agentdb_takes_value() {
+  case "$1" in
+    --database-url | --config | --dir | --lock-timeout | --to | --limit) return 0 ;;
+    --scale | --users | --conversations | --messages | --executions | --random-seed) return 0 ;;
+    --days | --end) return 0 ;;
+  esac
+  return 1
+}
+
+# Commands that only group subcommands: their options apply to, and are accepted after, each of
+# their subcommands. (seed runs by itself; its options are not synth's.)
+_agentdb_groups=" migrate local "
+
+# A path's options: its own, the global ones, and those of the groups above it.
+_agentdb_all_options() {
+  local path="$1" prefix="" word opts
+  opts="$(_agentdb_options "")"
+  for word in $path; do
+    prefix="${prefix:+$prefix }$word"
+    if [[ "$prefix" == "$path" || "$_agentdb_groups" == *" $prefix "* ]]; then
+      opts+=" $(_agentdb_options "$prefix")"
+    fi
+  done
+  echo "$opts"
+}
+
+# The seed sets: the directories in the seeds directory (seed --dir, AGENTDB_SEEDS_DIR or ./seeds).
+_agentdb_seed_sets() {
+  local dir="${AGENTDB_SEEDS_DIR:-seeds}" i set
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    if [[ "${COMP_WORDS[i]}" == --dir ]]; then
+      if [[ "${COMP_WORDS[i + 1]}" == "=" ]]; then
+        dir="${COMP_WORDS[i + 2]}"
+      else
+        dir="${COMP_WORDS[i + 1]}"
+      fi
+    fi
+  done
+  for set in "$dir"/*/; do
+    [[ -d "$set" ]] && set="${set%/}" && echo "${set##*/}"
+  done
+}
+
+# Completes the value of option $1 from the word $2.
+_agentdb_complete_value() {
+  local IFS=$' \t\n'
+  case "$1" in
+    --dir)
+      compopt -o filenames 2>/dev/null
+      IFS=$'\n'
+      COMPREPLY=($(compgen -d -- "$2"))
+      ;;
+    --config)
+      compopt -o filenames 2>/dev/null
+      IFS=$'\n'
+      COMPREPLY=($(compgen -f -- "$2"))
+      ;;
+    --lock-timeout)
+      COMPREPLY=($(compgen -W "10s 30s 60s 2m 5m 10m" -- "$2"))
+      ;;
+    *) COMPREPLY=() ;;
+  esac
+}
+
+_agentdb() {
+  local cur="${COMP_WORDS[COMP_CWORD]}"
+  local prev=""
+  ((COMP_CWORD > 0)) && prev="${COMP_WORDS[COMP_CWORD - 1]}"
+  COMPREPLY=()
+
+  # Option values: "--dir DIR", and "--dir=DIR", which bash splits into "--dir" "=" "DIR".
+  if [[ "$cur" == "=" ]] && _agentdb_takes_value "$prev"; then
+    _agentdb_complete_value "$prev" ""
+    return 0
+  fi
+  if [[ "$prev" == "=" ]] && ((COMP_CWORD > 1)) &&
+    _agentdb_takes_value "${COMP_WORDS[COMP_CWORD - 2]}"; then
+    _agentdb_complete_value "${COMP_WORDS[COMP_CWORD - 2]}" "$cur"
+    return 0
+  fi
+  if _agentdb_takes_value "$prev"; then
+    _agentdb_complete_value "$prev" "$cur"
+    return 0
+  fi
+
+  # The command path so far: words that name a subcommand of the path before them.
+  local path="" word i=1
+  while ((i < COMP_CWORD)); do
+    word="${COMP_WORDS[i]}"
+    if _agentdb_takes_value "$word"; then
+      ((i += 2))
+      [[ "${COMP_WORDS[i - 1]}" == "=" ]] && ((i += 1))
+      continue
+    fi
+    if [[ "$word" != -* ]] && [[ " $(_agentdb_subcommands "$path") " == *" $word "* ]]; then
+      path="${path:+$path }$word"
+    fi
+    ((i += 1))
+  done
+
+  local subcommands
+  subcommands="$(_agentdb_subcommands "$path")"
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "$(_agentdb_all_options "$path")" -- "$cur"))
+  elif [[ "$path" == "seed" ]]; then
+    # Seed sets, or the synth subcommand.
+    local IFS=$'\n'
+    COMPREPLY=($(compgen -W "${subcommands// /$'\n'}"$'\n'"$(_agentdb_seed_sets)" -- "$cur"))
+  elif [[ -n "$subcommands" ]]; then
+    COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
+  elif [[ "$path" == "migrate lint" ]]; then
+    local IFS=$'\n'
+    compopt -o filenames 2>/dev/null
+    COMPREPLY=($(compgen -f -- "$cur"))
+  elif [[ -z "$cur" ]]; then
+    # A leaf that takes no file: offer its options.
+    COMPREPLY=($(compgen -W "$(_agentdb_all_options "$path")" -- "$cur"))
+  fi
+  return 0
+}
+
+complete -F _agentdb agentdb

@@ -1,0 +1,110 @@
+# fish completion for agentdb(1)
+#
+# Install: copy to ~/.config/fish/completions/agentdb.fish or
+# /usr/share/fish/vendor_completions.d/agentdb.fish.
+# Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh.
+
+set -l commands migrate seed local
+set -l migrate_commands up down status history new verify redo baseline repair lint
+set -l local_commands status start stop destroy
+
+complete -c agentdb -e
+complete -c agentdb -f
+
+# Global options: accepted before or after any subcommand.
+complete -c agentdb -s h -l help -d 'Print help and exit'
+complete -c agentdb -l version -d 'Print the version and exit'
+complete -c agentdb -l database-url -x -d 'PostgreSQL URL (env DATABASE_URL); default: the local cluster'
+complete -c agentdb -l config -r -F -d 'Config file (default ./agentdb.toml when present)'
+complete -c agentdb -l json -d 'Print one JSON document on stdout'
+complete -c agentdb -s q -l quiet -d 'Print only errors'
+complete -c agentdb -s v -l verbose -d 'Print more detail on stderr'
+complete -c agentdb -l no-color -d 'Never colour output (also NO_COLOR)'
+
+# Commands
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a migrate -d 'Apply, revert and check schema revisions'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a seed -d 'Load reference and demo data from seeds/ (idempotent; default set: reference)'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a local -d 'Manage the embedded PostgreSQL cluster used when no database URL is set'
+
+# migrate: its options are accepted before or after its subcommand.
+set -l in_migrate "__fish_seen_subcommand_from migrate"
+complete -c agentdb -n $in_migrate -l dir -x -a '(__fish_complete_directories)' -d 'Migrations directory (env AGENTDB_MIGRATIONS_DIR; default ./migrations)'
+complete -c agentdb -n $in_migrate -l lock-timeout -x -a '10s 30s 60s 2m 5m 10m' -d "How long to wait for another runner's lock (default 60s)"
+
+set -l migrate_pick "__fish_seen_subcommand_from migrate; and not __fish_seen_subcommand_from $migrate_commands"
+complete -c agentdb -n $migrate_pick -a up -d 'Apply pending revisions in order'
+complete -c agentdb -n $migrate_pick -a down -d 'Revert the last N applied revisions (default 1)'
+complete -c agentdb -n $migrate_pick -a status -d "Show every revision's state"
+complete -c agentdb -n $migrate_pick -a history -d 'Show what was applied, when, by whom, how long'
+complete -c agentdb -n $migrate_pick -a new -d 'Create the up and down files of a new revision'
+complete -c agentdb -n $migrate_pick -a verify -d "Check applied revisions' checksums against the files on disk"
+complete -c agentdb -n $migrate_pick -a redo -d 'Revert the last applied revision and apply it again'
+complete -c agentdb -n $migrate_pick -a baseline -d 'Record revisions up to VERSION as applied without running them'
+complete -c agentdb -n $migrate_pick -a repair -d "Reconcile one revision's record with the disk after a failure or edit"
+complete -c agentdb -n $migrate_pick -a lint -d 'Flag statements that lock or rewrite busy tables or break running code'
+
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l to -x -d 'Stop after this version'
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l dry-run -d 'Print the SQL that would run; change nothing'
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l allow-out-of-order -d 'Also apply pending revisions older than the newest applied one'
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l strict -d 'Refuse to run when lint finds errors'
+
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from down" -l to -x -d 'Revert every revision newer than this version'
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from down" -l dry-run -d 'Print the SQL that would run; change nothing'
+
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from status" -l check -d 'Exit 4 if anything is pending, modified, missing, out-of-order or failed'
+
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from history" -l limit -x -d 'Show at most this many entries (default 50)'
+
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from verify" -l roundtrip -d 'Also apply, revert and re-apply everything in a scratch database'
+
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from redo" -l dry-run -d 'Print the SQL that would run; change nothing'
+
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from repair" -l mark-applied -d 'For a failed revision completed by hand: record it as applied'
+
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from lint" -l all -d "Check every revision's up file, without a database"
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from lint" -F -d 'Up file to check'
+
+# seed
+# The seed sets: the directories in the seeds directory (--dir, AGENTDB_SEEDS_DIR or ./seeds).
+function __agentdb_seed_sets
+    set -l dir seeds
+    set -q AGENTDB_SEEDS_DIR; and set dir $AGENTDB_SEEDS_DIR
+    set -l tokens (commandline -opc)
+    for i in (seq (count $tokens))
+        if test "$tokens[$i]" = --dir; and test $i -lt (count $tokens)
+            set dir $tokens[(math $i + 1)]
+        else if string match -q -- '--dir=*' $tokens[$i]
+            set dir (string replace -- '--dir=' '' $tokens[$i])
+        end
+    end
+    for set_dir in $dir/*/
+        basename $set_dir
+    end
+end
+
+# seed runs by itself (with seed sets) or as `seed synth`; its own options are not synth's.
+set -l in_seed "__fish_seen_subcommand_from seed; and not __fish_seen_subcommand_from synth"
+complete -c agentdb -n $in_seed -a synth -d 'Generate realistic synthetic data at scale with COPY (deterministic per seed)'
+complete -c agentdb -n $in_seed -a '(__agentdb_seed_sets)' -d 'Seed set'
+complete -c agentdb -n $in_seed -l dir -x -a '(__fish_complete_directories)' -d 'Seeds directory (env AGENTDB_SEEDS_DIR; default ./seeds)'
+complete -c agentdb -n $in_seed -l list -d 'List the seed sets and what they hold'
+complete -c agentdb -n $in_seed -l dry-run -d 'Apply in a transaction, report the counts, then roll back'
+
+set -l in_synth "__fish_seen_subcommand_from seed; and __fish_seen_subcommand_from synth"
+complete -c agentdb -n $in_synth -l scale -x -d 'Preset size: N x (1,000 users, 10,000 conversations, 200,000 messages, 40,000 executions); default 1'
+complete -c agentdb -n $in_synth -l users -x -d 'Number of users (overrides --scale)'
+complete -c agentdb -n $in_synth -l conversations -x -d 'Number of conversations'
+complete -c agentdb -n $in_synth -l messages -x -d 'Number of messages'
+complete -c agentdb -n $in_synth -l executions -x -d 'Number of agent executions'
+complete -c agentdb -n $in_synth -l random-seed -x -d 'Seed of the generator (default 1)'
+complete -c agentdb -n $in_synth -l days -x -d 'Spread the data over this many days (default 90)'
+complete -c agentdb -n $in_synth -l end -x -d 'Last day of the data, YYYY-MM-DD (default today, UTC)'
+
+# local
+set -l local_pick "__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from $local_commands"
+complete -c agentdb -n $local_pick -a status -d 'Show whether the local cluster exists and runs'
+complete -c agentdb -n $local_pick -a start -d 'Create the local cluster if needed and start it'
+complete -c agentdb -n $local_pick -a stop -d "Stop the local cluster's server"
+complete -c agentdb -n $local_pick -a destroy -d 'Stop the local cluster and delete its files'
+
+complete -c agentdb -n "__fish_seen_subcommand_from local; and __fish_seen_subcommand_from destroy" -l yes -d 'Confirm that every database in it may be deleted'

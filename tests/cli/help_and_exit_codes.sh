@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Help, version, and the documented exit codes of usage and connection errors, each reported as
+# one line on stderr that starts with "agentdb: ". Needs no database server: connections go to
+# 127.0.0.1:1, where nothing listens.
+#
+# Usage: help_and_exit_codes.sh AGENTDB_BINARY [REPOSITORY_ROOT]
+set -euo pipefail
+
+if [[ $# -lt 1 ]]; then
+  echo "usage: $0 AGENTDB_BINARY [REPOSITORY_ROOT]" >&2
+  exit 2
+fi
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+UNREACHABLE=postgresql://u:secret@127.0.0.1:1/x
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL: $*" >&2
+}
+finish() {
+  echo "$passed passed, $failed failed"
+  if [[ $failed -eq 0 ]]; then exit 0; else exit 1; fi
+}
+
+# Everything runs in a scratch directory (with an empty migrations/), never near a real cluster.
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/migrations" "$WORK/empty"
+cd "$WORK"
+unset DATABASE_URL AGENTDB_MIGRATIONS_DIR AGENTDB_SEEDS_DIR
+export AGENTDB_HOME=$WORK/agentdb-home NO_COLOR=1
+
+# run CMD...: runs it, setting RC, OUT, ERR and ERR_LINES (the number of lines on stderr).
+run() {
+  if "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then RC=0; else RC=$?; fi
+  OUT=$(cat "$WORK/stdout")
+  ERR=$(cat "$WORK/stderr")
+  ERR_LINES=$(wc -l <"$WORK/stderr")
+  # Only the last run's state is kept; the command line is kept for messages.
+  CMD="agentdb ${*:2}"
+}
+
+# expect_error CODE: the last run exited CODE, printed nothing on stdout and one line on stderr
+# starting with "agentdb: ".
+expect_error() {
+  local code=$1 problems=""
+  if [[ $RC -ne $code ]]; then problems+=" exit status $RC, expected $code;"; fi
+  if [[ $ERR_LINES -ne 1 || $ERR != "agentdb: "* ]]; then
+    problems+=" stderr is not one line starting with 'agentdb: ' (it is: '$ERR');"
+  fi
+  if [[ -n $OUT ]]; then problems+=" stdout is not empty (it is: '$OUT');"; fi
+  if [[ -z $problems ]]; then pass; else fail "'$CMD':$problems"; fi
+}
+
+# --help, with the exit codes.
+run "$BIN" --help
+if [[ $RC -eq 0 ]]; then pass; else fail "'agentdb --help' exited $RC, expected 0"; fi
+codes=$(awk '$0 == "Exit codes:" { on = 1; next } on && /^$/ { on = 0 } on && /^  [0-9] / { print $1 }' \
+  <<<"$OUT" | tr '\n' ' ')
+if [[ $codes == "0 1 2 3 4 " ]]; then pass; else
+  fail "'agentdb --help' does not list the exit codes 0 to 4 under 'Exit codes:' (found: '$codes')"
+fi
+if [[ -z $ERR ]]; then pass; else fail "'agentdb --help' wrote to stderr: $ERR"; fi
+
+# Every command path's --help exits 0 and prints its usage.
+queue=("")
+paths=0
+while [[ ${#queue[@]} -gt 0 ]]; do
+  path=${queue[0]}
+  queue=("${queue[@]:1}")
+  # shellcheck disable=SC2086 # the path's words are separate arguments
+  run "$BIN" $path --help
+  paths=$((paths + 1))
+  if [[ $RC -eq 0 && $OUT == *"Usage: agentdb${path:+ $path}"* ]]; then pass; else
+    fail "'agentdb${path:+ $path} --help' exited $RC (expected 0) or printed no 'Usage: agentdb${path:+ $path}' line"
+  fi
+  for sub in $(awk '$0 == "Subcommands:" { on = 1; next } on && (/^$/ || /^[^ ]/) { on = 0 }
+                    on && /^  [^ ]/ { print $1 }' <<<"$OUT"); do
+    queue+=("${path:+$path }$sub")
+  done
+done
+if [[ $paths -ge 5 ]]; then pass; else fail "found only $paths command paths in --help (format changed?)"; fi
+
+# --version: the fast path (alone) and the full parser (with other options) agree.
+run "$BIN" --version
+if [[ $RC -eq 0 && $OUT =~ ^agentdb\ [0-9]+\.[0-9]+\.[0-9]+[^[:space:]]*$ ]]; then pass; else
+  fail "'agentdb --version' exited $RC and printed '$OUT', expected 'agentdb <version>'"
+fi
+version=$OUT
+run "$BIN" --no-color --version
+if [[ $RC -eq 0 && $OUT == "$version" ]]; then pass; else
+  fail "'agentdb --no-color --version' exited $RC and printed '$OUT', expected '$version'"
+fi
+
+# Unknown commands: exit 2, one line, a "did you mean" for a near miss.
+run "$BIN" frobnicate
+expect_error 2
+run "$BIN" migrat
+expect_error 2
+if [[ $ERR == *"did you mean 'migrate'"* ]]; then pass; else
+  fail "'agentdb migrat' does not suggest 'migrate': $ERR"
+fi
+run "$BIN" migrate stauts
+expect_error 2
+if [[ $ERR == *"did you mean 'status'"* ]]; then pass; else
+  fail "'agentdb migrate stauts' does not suggest 'status': $ERR"
+fi
+run "$BIN"
+expect_error 2
+run "$BIN" migrate up --bogus
+expect_error 2
+
+# Usage errors are reported before connecting to anything.
+run "$BIN" migrate new Bad-Name --dir "$WORK/new-revisions"
+expect_error 2
+if [[ -z $(ls -A "$WORK/new-revisions" 2>/dev/null) ]]; then pass; else
+  fail "'agentdb migrate new Bad-Name' created files: $(ls "$WORK/new-revisions")"
+fi
+run "$BIN" migrate status --dir /nonexistent --database-url "$UNREACHABLE"
+expect_error 2
+if [[ $ERR == *"/nonexistent"* ]]; then pass; else fail "'$CMD' does not name the directory: $ERR"; fi
+run "$BIN" --config "$WORK/none.toml" migrate status
+expect_error 2
+printf 'databse_url = "postgresql://u@h/db"\n' >"$WORK/typo.toml"
+run "$BIN" --config "$WORK/typo.toml" migrate status
+expect_error 2
+if [[ $ERR == *databse_url* ]]; then pass; else fail "'$CMD' does not name the unknown key: $ERR"; fi
+run "$BIN" local destroy
+expect_error 2
+
+# Cannot connect: exit 3, and the password is never printed.
+run "$BIN" --database-url "$UNREACHABLE" migrate status
+expect_error 3
+if [[ $ERR != *secret* ]]; then pass; else fail "'$CMD' printed the password: $ERR"; fi
+run "$BIN" migrate status --dir "$WORK/empty" --json --database-url "$UNREACHABLE"
+expect_error 3
+if [[ $ERR != *secret* ]]; then pass; else fail "'$CMD' printed the password: $ERR"; fi
+run "$BIN" --database-url "host=127.0.0.1 port=1 user=u password=secret dbname=x" migrate status
+expect_error 3
+if [[ $ERR != *secret* ]]; then pass; else fail "'$CMD' printed the password: $ERR"; fi
+run env DATABASE_URL="$UNREACHABLE" "$BIN" migrate history
+CMD="DATABASE_URL=$UNREACHABLE agentdb migrate history"
+expect_error 3
+if [[ $ERR != *secret* ]]; then pass; else fail "'$CMD' printed the password: $ERR"; fi
+
+finish
