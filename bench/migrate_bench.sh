@@ -3,15 +3,16 @@
 #   bench/migrate_bench.sh [path/to/agentdb]      (default: build-release/agentdb, built if missing)
 # It starts a throwaway PostgreSQL cluster (default settings, fsync on), generates 500 revisions
 # (each: a table with a bigserial key, an index on a timestamptz column, a table comment; the down
-# drops the table), and measures, over ROUNDS rounds (default 3, median reported):
+# drops the table), and measures, over ROUNDS rounds (default 5, median reported):
 #   - agentdb migrate up / down of all 500, against the same SQL sent by one psql process as 500
 #     plain transactions (BEGIN; ...; COMMIT;), the physical limit;
-#   - `agentdb migrate status` latency with 500 applied (hyperfine);
+#   - `agentdb migrate status` latency with 500 applied (hyperfine), beside `psql -c 'SELECT 1'`
+#     on the same database: the cost of starting any libpq client and one server backend;
 #   - `agentdb --version` start-up time (hyperfine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-build-release/agentdb}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 count=${REVISIONS:-500}
 
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
@@ -63,16 +64,17 @@ for round in $(seq 1 "$rounds"); do
   psql_up+=("$(elapsed "$t0" "$t1")")
   t0=$(now); "$binary" --quiet --database-url "$agentdb_url" migrate --dir "$work/migrations" up; t1=$(now)
   agentdb_up+=("$(elapsed "$t0" "$t1")")
-  if [ "$round" -eq 1 ]; then
-    hyperfine -N --warmup 5 --runs 40 --export-json "$work/status.json" \
-      "$binary --database-url \"$agentdb_url\" migrate --dir $work/migrations status" >/dev/null
-  fi
   t0=$(now); "$psql" -X -q -v ON_ERROR_STOP=1 -d "$psql_url" -f "$work/down.sql" >/dev/null; t1=$(now)
   psql_down+=("$(elapsed "$t0" "$t1")")
   t0=$(now); "$binary" --quiet --database-url "$agentdb_url" migrate --dir "$work/migrations" down "$count"; t1=$(now)
   agentdb_down+=("$(elapsed "$t0" "$t1")")
   echo "round $round: psql up ${psql_up[-1]} s, agentdb up ${agentdb_up[-1]} s, psql down ${psql_down[-1]} s, agentdb down ${agentdb_down[-1]} s" >&2
 done
+"$binary" --quiet --database-url "$agentdb_url" migrate --dir "$work/migrations" up
+hyperfine -N --warmup 5 --runs 40 --export-json "$work/status.json" \
+  "$binary --database-url \"$agentdb_url\" migrate --dir $work/migrations status" >/dev/null
+hyperfine -N --warmup 5 --runs 40 --export-json "$work/psql.json" \
+  "$psql -X -q -d \"$agentdb_url\" -c \"SELECT 1\"" >/dev/null
 hyperfine -N --warmup 20 --runs 200 --export-json "$work/version.json" "$binary --version" >/dev/null
 
 mean_ms() { sed -n 's/.*"mean": \([0-9.e-]*\),.*/\1/p' "$1" | head -1 | awk '{printf "%.1f", $1 * 1000}'; }
@@ -83,6 +85,6 @@ cat <<REPORT
 |---|---|---|---|---|
 | migrate up | ${p_up} s | ${a_up} s | $(echo "scale=3; $a_up / $p_up" | bc) | ≤ 1.15 |
 | migrate down | ${p_down} s | ${a_down} s | $(echo "scale=3; $a_down / $p_down" | bc) | ≤ 1.15 |
-| migrate status, $count applied (hyperfine mean) | | $(mean_ms "$work/status.json") ms | | < 30 ms |
+| migrate status, $count applied (hyperfine mean; psql column: \`psql -c 'SELECT 1'\`) | $(mean_ms "$work/psql.json") ms | $(mean_ms "$work/status.json") ms | | < 30 ms |
 | agentdb --version (hyperfine mean) | | $(mean_ms "$work/version.json") ms | | < 5 ms |
 REPORT
