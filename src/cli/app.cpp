@@ -171,11 +171,12 @@ Context make_context(const GlobalOptions& options) {
                                 ? std::nullopt
                                 : std::optional<std::filesystem::path>(options.config_file));
   const auto url = ctx.config.resolve(options.database_url, "DATABASE_URL", "database_url");
-  ctx.resolve_database = [url, &ctx]() {
+  // Captured by value: the context is returned (and may be moved) after this.
+  ctx.resolve_database = [url, home = local::configured_home(ctx), out = ctx.out]() {
     if (url)
       return db::parse_connection_target(*url);
-    local::LocalCluster cluster(local::configured_home(ctx));
-    return cluster.ensure_running(ctx.out);
+    local::LocalCluster cluster(home);
+    return cluster.ensure_running(out);
   };
   return ctx;
 }
