@@ -67,7 +67,7 @@ explain() {
   $psql -d "$a" -c "EXPLAIN (ANALYZE, BUFFERS) $2" | sed 's/^ *QUERY PLAN//; /^-*$/d'
   echo '```'
 }
-$psql -d "$a" -c "ANALYZE"
+$psql -d "$a" -c "VACUUM ANALYZE"  # settled, as autovacuum leaves a table
 user=$($psql -At -d "$a" -c "SELECT user_id FROM travel_plans GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
 conversation=$($psql -At -d "$a" -c "SELECT id FROM conversations ORDER BY message_count DESC LIMIT 1")
 payer=$($psql -At -d "$a" -c "SELECT user_id FROM cost_tracking GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")

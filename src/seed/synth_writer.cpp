@@ -1,5 +1,6 @@
 #include "seed/synth_writer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -313,12 +314,18 @@ SynthReport generate(const db::ConnectionTarget& target, const SynthSettings& se
   };
   std::vector<Cost> costs;
   {
-    TableWriter w(
-        copy, "agent_executions",
-        {"id", "conversation_id", "user_id", "agent_id", "agent_type", "agent_version",
-         "model_provider", "model_name", "status", "error", "execution_time_ms", "prompt_tokens",
-         "completion_tokens", "total_tokens", "created_at", "completed_at"},
-        counts.executions, progress);
+    // Drawn first, then written in time order, as a live system appends them: "executions in
+    // the last hour" then reads a few adjacent pages, as it would in production.
+    struct Execution {
+      const Conversation* conversation;
+      const Agent* agent;
+      const ModelPrice* model;
+      long long at, prompt, completion, ms;
+      std::uint64_t roll;
+      std::string id;
+    };
+    std::vector<Execution> executions;
+    executions.reserve(static_cast<std::size_t>(counts.executions));
     for (long long i = 0; i < counts.executions; ++i) {
       const auto& c = conversations[random.below(conversations.size())];
       const auto& agent = agents[random.below(6)];
@@ -328,26 +335,38 @@ SynthReport generate(const db::ConnectionTarget& target, const SynthSettings& se
       const long long completion = 50 + static_cast<long long>(random.below(1500));
       const long long ms = 300 + static_cast<long long>(random.below(20'000));
       const auto roll = random.below(100);
-      const char* status = roll < 90 ? "completed" : roll < 96 ? "failed" : "running";
-      const std::string id = make_uuid(random);
+      executions.push_back(
+          {&c, &agent, model, at, prompt, completion, ms, roll, make_uuid(random)});
+    }
+    std::stable_sort(executions.begin(), executions.end(),
+                     [](const Execution& a, const Execution& b) { return a.at < b.at; });
+    TableWriter w(
+        copy, "agent_executions",
+        {"id", "conversation_id", "user_id", "agent_id", "agent_type", "agent_version",
+         "model_provider", "model_name", "status", "error", "execution_time_ms", "prompt_tokens",
+         "completion_tokens", "total_tokens", "created_at", "completed_at"},
+        counts.executions, progress);
+    for (const auto& e : executions) {
+      const auto& user = users[static_cast<std::size_t>(e.conversation->user)];
+      const char* status = e.roll < 90 ? "completed" : e.roll < 96 ? "failed" : "running";
       auto& l = w.line();
-      l += id + "\t" + c.id + "\t" + users[static_cast<std::size_t>(c.user)] + "\t" + agent.id +
-           "\t" + agent.type + "\t1\t" + model->provider + "\t" + model->model + "\t" + status +
+      l += e.id + "\t" + e.conversation->id + "\t" + user + "\t" + e.agent->id + "\t" +
+           e.agent->type + "\t1\t" + e.model->provider + "\t" + e.model->model + "\t" + status +
            "\t";
-      l += (roll >= 90 && roll < 96) ? "model timed out" : "\\N";
-      l += "\t" + std::to_string(ms) + "\t" + std::to_string(prompt) + "\t" +
-           std::to_string(completion) + "\t" + std::to_string(prompt + completion) + "\t";
-      append_timestamp(l, at);
+      l += (e.roll >= 90 && e.roll < 96) ? "model timed out" : "\\N";
+      l += "\t" + std::to_string(e.ms) + "\t" + std::to_string(e.prompt) + "\t" +
+           std::to_string(e.completion) + "\t" + std::to_string(e.prompt + e.completion) + "\t";
+      append_timestamp(l, e.at);
       l += '\t';
-      if (roll < 96) {
-        append_timestamp(l, at + ms * 1000);
+      if (e.roll < 96) {
+        append_timestamp(l, e.at + e.ms * 1000);
       } else {
         l += "\\N";
       }
       w.end_row();
-      if (roll < 90)
-        costs.push_back({id, users[static_cast<std::size_t>(c.user)], model, prompt, completion,
-                         at + ms * 1000});
+      if (e.roll < 90) {
+        costs.push_back({e.id, user, e.model, e.prompt, e.completion, e.at + e.ms * 1000});
+      }
     }
     report.tables.push_back({"agent_executions", w.finish()});
   }
