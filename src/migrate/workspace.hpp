@@ -20,7 +20,7 @@ struct MigrateOptions {
   std::string dir;
   std::string lock_timeout;
   long long to_version = -1;  // -1: not given; 0: before the first revision
-  int count = 0;             // 0: not given (down reverts one)
+  int count = 0;              // 0: not given (down reverts one)
   bool dry_run = false;
   bool allow_out_of_order = false;
   bool strict = false;
