@@ -127,11 +127,13 @@ TEST(ShippedSeeds, ApplyOnTheShippedSchemaAndChangeNothingTheSecondTime) {
                                          "reference",      "demo"};
   const auto first = run_agentdb(seed);
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  for (const auto& set : nlohmann::json::parse(first.out)["sets"])
+  const auto first_json = nlohmann::json::parse(first.out);
+  for (const auto& set : first_json["sets"])
     EXPECT_GT(set["inserted"].get<int>(), 0);
   const auto second = run_agentdb(seed);
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  for (const auto& set : nlohmann::json::parse(second.out)["sets"]) {
+  const auto second_json = nlohmann::json::parse(second.out);
+  for (const auto& set : second_json["sets"]) {
     EXPECT_EQ(set["inserted"], 0) << set.dump();
     EXPECT_EQ(set["updated"], 0) << set.dump();
   }
