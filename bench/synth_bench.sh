@@ -19,8 +19,17 @@ psql="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql -X -q -v ON_ER
 
 work=$(mktemp -d /tmp/agentdb-synth-bench.XXXXXX)
 chmod 755 "$work"
-export AGENTDB_HOME=$work/home
-cleanup() { "$binary" --quiet local destroy --yes >/dev/null 2>&1 || true; rm -rf "$work"; }
+# SYNTH_KEEP_HOME=DIR keeps the cluster (stopped) in DIR, so bench/backup_bench.sh can reuse the
+# data set instead of generating it again.
+export AGENTDB_HOME=${SYNTH_KEEP_HOME:-$work/home}
+cleanup() {
+  if [ -n "${SYNTH_KEEP_HOME:-}" ]; then
+    "$binary" --quiet local stop >/dev/null 2>&1 || true
+  else
+    "$binary" --quiet local destroy --yes >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 "$binary" --quiet local start
 conninfo=$("$binary" --json local start | sed -n 's/.*"conninfo": "\(.*\)".*/\1/p' | sed 's/\\"/"/g')

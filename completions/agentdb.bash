@@ -9,8 +9,9 @@
 # Subcommands of a command path ("" is the top level).
 _agentdb_subcommands() {
   case "$1" in
-    "") echo "migrate seed local" ;;
+    "") echo "migrate seed backup local" ;;
     migrate) echo "up down status history new verify redo baseline repair lint" ;;
+    backup) echo "create list verify restore prune" ;;
     local) echo "status start stop destroy" ;;
     seed) echo "synth" ;;
   esac
@@ -21,8 +22,8 @@ _agentdb_options() {
   case "$1" in
     "") echo "--help -h --database-url --config --json --quiet -q --verbose -v --no-color --version" ;;
     migrate) echo "--dir --lock-timeout" ;;
-    "migrate up") echo "--to --dry-run --allow-out-of-order --strict" ;;
-    "migrate down") echo "--to --dry-run" ;;
+    "migrate up") echo "--to --dry-run --allow-out-of-order --strict --backup" ;;
+    "migrate down") echo "--to --dry-run --backup" ;;
     "migrate status") echo "--check" ;;
     "migrate history") echo "--limit" ;;
     "migrate verify") echo "--roundtrip" ;;
@@ -31,6 +32,11 @@ _agentdb_options() {
     "migrate lint") echo "--all" ;;
     seed) echo "--dir --list --dry-run" ;;
     "seed synth") echo "--scale --users --conversations --messages --executions --random-seed --days --end" ;;
+    backup) echo "--backup-dir" ;;
+    "backup create") echo "--format --jobs --compress --schema-only --exclude-table-data --label" ;;
+    "backup verify") echo "--restore --jobs" ;;
+    "backup restore") echo "--target --jobs --clean --force" ;;
+    "backup prune") echo "--keep-last --keep-daily --keep-weekly --dry-run" ;;
     "local destroy") echo "--yes" ;;
   esac
 }
@@ -41,13 +47,15 @@ _agentdb_takes_value() {
     --database-url | --config | --dir | --lock-timeout | --to | --limit) return 0 ;;
     --scale | --users | --conversations | --messages | --executions | --random-seed) return 0 ;;
     --days | --end) return 0 ;;
+    --backup-dir | --format | --jobs | --compress | --exclude-table-data | --label) return 0 ;;
+    --target | --keep-last | --keep-daily | --keep-weekly) return 0 ;;
   esac
   return 1
 }
 
 # Commands that only group subcommands: their options apply to, and are accepted after, each of
 # their subcommands. (seed runs by itself; its options are not synth's.)
-_agentdb_groups=" migrate local "
+_agentdb_groups=" migrate backup local "
 
 # A path's options: its own, the global ones, and those of the groups above it.
 _agentdb_all_options() {
@@ -79,11 +87,29 @@ _agentdb_seed_sets() {
   done
 }
 
+# The backup ids: the folders with a manifest in the backup folder (--backup-dir,
+# AGENTDB_BACKUP_DIR or ./backups).
+_agentdb_backup_ids() {
+  local dir="${AGENTDB_BACKUP_DIR:-backups}" i backup
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    if [[ "${COMP_WORDS[i]}" == --backup-dir ]]; then
+      if [[ "${COMP_WORDS[i + 1]}" == "=" ]]; then
+        dir="${COMP_WORDS[i + 2]}"
+      else
+        dir="${COMP_WORDS[i + 1]}"
+      fi
+    fi
+  done
+  for backup in "$dir"/*/manifest.json; do
+    [[ -f "$backup" ]] && backup="${backup%/manifest.json}" && echo "${backup##*/}"
+  done
+}
+
 # Completes the value of option $1 from the word $2.
 _agentdb_complete_value() {
   local IFS=$' \t\n'
   case "$1" in
-    --dir)
+    --dir | --backup-dir)
       compopt -o filenames 2>/dev/null
       IFS=$'\n'
       COMPREPLY=($(compgen -d -- "$2"))
@@ -95,6 +121,9 @@ _agentdb_complete_value() {
       ;;
     --lock-timeout)
       COMPREPLY=($(compgen -W "10s 30s 60s 2m 5m 10m" -- "$2"))
+      ;;
+    --format)
+      COMPREPLY=($(compgen -W "custom directory" -- "$2"))
       ;;
     *) COMPREPLY=() ;;
   esac
@@ -146,6 +175,8 @@ _agentdb() {
     COMPREPLY=($(compgen -W "${subcommands// /$'\n'}"$'\n'"$(_agentdb_seed_sets)" -- "$cur"))
   elif [[ -n "$subcommands" ]]; then
     COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
+  elif [[ "$path" == "backup verify" || "$path" == "backup restore" ]] && [[ "$cur" != -* ]]; then
+    COMPREPLY=($(compgen -W "latest $(_agentdb_backup_ids)" -- "$cur"))
   elif [[ "$path" == "migrate lint" ]]; then
     local IFS=$'\n'
     compopt -o filenames 2>/dev/null

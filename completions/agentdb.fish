@@ -4,7 +4,8 @@
 # /usr/share/fish/vendor_completions.d/agentdb.fish.
 # Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh.
 
-set -l commands migrate seed local
+set -l commands migrate seed backup local
+set -l backup_commands create list verify restore prune
 set -l migrate_commands up down status history new verify redo baseline repair lint
 set -l local_commands status start stop destroy
 
@@ -24,6 +25,7 @@ complete -c agentdb -l no-color -d 'Never colour output (also NO_COLOR)'
 # Commands
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a migrate -d 'Apply, revert and check schema revisions'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a seed -d 'Load reference and demo data from seeds/ (idempotent; default set: reference)'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a backup -d 'Backups with pg_dump: catalogue, checksums, verification by restore, retention'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a local -d 'Manage the embedded PostgreSQL cluster used when no database URL is set'
 
 # migrate: its options are accepted before or after its subcommand.
@@ -47,8 +49,10 @@ complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_sub
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l dry-run -d 'Print the SQL that would run; change nothing'
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l allow-out-of-order -d 'Also apply pending revisions older than the newest applied one'
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l strict -d 'Refuse to run when lint finds errors'
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l backup -d 'Take a backup first and print its id'
 
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from down" -l to -x -d 'Revert every revision newer than this version'
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from down" -l backup -d 'Take a backup first and print its id'
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from down" -l dry-run -d 'Print the SQL that would run; change nothing'
 
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from status" -l check -d 'Exit 4 if anything is pending, modified, missing, out-of-order or failed'
@@ -99,6 +103,53 @@ complete -c agentdb -n $in_synth -l executions -x -d 'Number of agent executions
 complete -c agentdb -n $in_synth -l random-seed -x -d 'Seed of the generator (default 1)'
 complete -c agentdb -n $in_synth -l days -x -d 'Spread the data over this many days (default 90)'
 complete -c agentdb -n $in_synth -l end -x -d 'Last day of the data, YYYY-MM-DD (default today, UTC)'
+
+# backup
+# The backup ids: folders with a manifest in --backup-dir, AGENTDB_BACKUP_DIR or ./backups.
+function __agentdb_backup_ids
+    set -l dir backups
+    set -q AGENTDB_BACKUP_DIR; and set dir $AGENTDB_BACKUP_DIR
+    set -l words (commandline -opc)
+    for i in (seq (count $words))
+        if test "$words[$i]" = --backup-dir; and test $i -lt (count $words)
+            set dir $words[(math $i + 1)]
+        end
+    end
+    echo latest
+    for manifest in $dir/*/manifest.json
+        basename (dirname $manifest)
+    end
+end
+set -l in_backup "__fish_seen_subcommand_from backup"
+set -l backup_pick "__fish_seen_subcommand_from backup; and not __fish_seen_subcommand_from $backup_commands"
+complete -c agentdb -n $in_backup -l backup-dir -x -a '(__fish_complete_directories)' -d 'Backup folder (env AGENTDB_BACKUP_DIR; default ./backups)'
+complete -c agentdb -n $backup_pick -a create -d 'Take a backup with pg_dump into the catalogue'
+complete -c agentdb -n $backup_pick -a list -d 'The catalogue, newest first'
+complete -c agentdb -n $backup_pick -a verify -d "Check checksums and the archive's table of contents"
+complete -c agentdb -n $backup_pick -a restore -d 'Restore a backup into a new database'
+complete -c agentdb -n $backup_pick -a prune -d 'Delete backups beyond a retention policy'
+set -l in_create "__fish_seen_subcommand_from backup; and __fish_seen_subcommand_from create"
+complete -c agentdb -n $in_create -l format -x -a 'custom directory' -d 'Archive format (default custom)'
+complete -c agentdb -n $in_create -l jobs -x -d 'Parallel pg_dump workers (directory format)'
+complete -c agentdb -n $in_create -l compress -x -a '0 1 2 3 4 5 6 7 8 9' -d 'Compression level'
+complete -c agentdb -n $in_create -l schema-only -d 'Dump the schema, no table data'
+complete -c agentdb -n $in_create -l exclude-table-data -x -d "Dump this table's definition but not its rows"
+complete -c agentdb -n $in_create -l label -x -d 'A note kept in the manifest'
+set -l in_verify "__fish_seen_subcommand_from backup; and __fish_seen_subcommand_from verify"
+complete -c agentdb -n $in_verify -x -a '(__agentdb_backup_ids)' -d 'Backup id'
+complete -c agentdb -n $in_verify -l restore -d 'Restore into a scratch database and compare row counts'
+complete -c agentdb -n $in_verify -l jobs -x -d 'Parallel pg_restore workers'
+set -l in_restore "__fish_seen_subcommand_from backup; and __fish_seen_subcommand_from restore"
+complete -c agentdb -n $in_restore -x -a '(__agentdb_backup_ids)' -d 'Backup id'
+complete -c agentdb -n $in_restore -l target -x -d 'Database to create and restore into'
+complete -c agentdb -n $in_restore -l jobs -x -d 'Parallel pg_restore workers'
+complete -c agentdb -n $in_restore -l clean -d 'Drop and recreate the target when it has tables'
+complete -c agentdb -n $in_restore -l force -d 'Allow the database agentdb is connected to'
+set -l in_prune "__fish_seen_subcommand_from backup; and __fish_seen_subcommand_from prune"
+complete -c agentdb -n $in_prune -l keep-last -x -d 'Keep the N newest backups'
+complete -c agentdb -n $in_prune -l keep-daily -x -d 'Also keep the newest backup of each of the last D days'
+complete -c agentdb -n $in_prune -l keep-weekly -x -d 'Also keep the newest backup of each of the last W weeks'
+complete -c agentdb -n $in_prune -l dry-run -d 'Print what would be removed; remove nothing'
 
 # local
 set -l local_pick "__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from $local_commands"

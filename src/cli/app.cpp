@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "backup/backup_command.hpp"
 #include "core/context.hpp"
 #include "db/connection_target.hpp"
 #include "local/cluster.hpp"
@@ -25,6 +26,7 @@ namespace {
 constexpr RegisterFamily kFamilies[] = {
     migrate::register_commands,
     seed::register_commands,
+    backup::register_commands,
     local::register_commands,
 };
 

@@ -12,8 +12,8 @@ namespace agentdb {
 namespace {
 
 // Every key agentdb.toml may hold; a typo is an error rather than a silently ignored setting.
-constexpr std::array<std::string_view, 5> kKnownKeys = {
-    "database_url", "migrate.dir", "migrate.lock_timeout", "seed.dir", "local.home",
+constexpr std::array<std::string_view, 6> kKnownKeys = {
+    "database_url", "migrate.dir", "migrate.lock_timeout", "seed.dir", "local.home", "backup.dir",
 };
 
 bool is_known_key(std::string_view key) {

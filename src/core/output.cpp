@@ -133,6 +133,10 @@ std::string Table::render() const {
   return out;
 }
 
+bool Output::show_progress() const {
+  return !json() && !settings_.quiet && ::isatty(STDERR_FILENO) == 1;
+}
+
 bool colour_by_default() {
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && *no_color != '\0')

@@ -26,6 +26,8 @@ class Output {
 
   [[nodiscard]] bool json() const { return settings_.format == OutputFormat::json; }
   [[nodiscard]] bool verbose() const { return settings_.verbosity > 0; }
+  // Whether a live progress line belongs on stderr: a terminal, and neither --json nor --quiet.
+  [[nodiscard]] bool show_progress() const;
 
   // A line of human-readable result on stdout; silent under --json and --quiet.
   void print(std::string_view line) const;

@@ -1,5 +1,7 @@
 #include "db/pg_tools.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <system_error>
@@ -13,9 +15,6 @@ namespace {
 
 std::vector<std::filesystem::path> candidate_dirs() {
   std::vector<std::filesystem::path> dirs;
-  if (const char* bindir = std::getenv("AGENTDB_PG_BINDIR"); bindir != nullptr && *bindir != '\0') {
-    dirs.emplace_back(bindir);
-  }
   std::vector<std::pair<long long, std::filesystem::path>> versions;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
@@ -32,6 +31,16 @@ std::vector<std::filesystem::path> candidate_dirs() {
 }  // namespace
 
 std::filesystem::path pg_program(const std::string& name) {
+  // AGENTDB_PG_BINDIR names exactly the tools to use: never another version found elsewhere.
+  if (const char* bindir = std::getenv("AGENTDB_PG_BINDIR"); bindir != nullptr && *bindir != '\0') {
+    const auto candidate = std::filesystem::path(bindir) / name;
+    if (::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    throw Error(
+        ExitCode::usage,
+        "cannot find the PostgreSQL program '" + name + "' in AGENTDB_PG_BINDIR (" + bindir + ")",
+        "install it (apt-get install postgresql-15) or correct AGENTDB_PG_BINDIR");
+  }
   static const auto dirs = candidate_dirs();
   if (auto found = util::find_program(name, dirs))
     return *found;

@@ -11,7 +11,7 @@
 
 namespace agentdb::db {
 
-// AGENTDB_PG_BINDIR, then the newest /usr/lib/postgresql/N/bin, then PATH.
+// AGENTDB_PG_BINDIR alone when set; else the newest /usr/lib/postgresql/N/bin, then PATH.
 // Throws Error(usage) with an install hint when the program is not there.
 [[nodiscard]] std::filesystem::path pg_program(const std::string& name);
 

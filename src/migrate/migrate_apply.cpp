@@ -1,6 +1,7 @@
 // The migrate subcommands that change the database: up, down, redo, baseline, repair.
 #include <nlohmann/json.hpp>
 
+#include "backup/backup_command.hpp"
 #include "db/advisory_lock.hpp"
 #include "migrate/applier.hpp"
 #include "migrate/workspace.hpp"
@@ -86,6 +87,18 @@ std::unique_ptr<db::AdvisoryLock> lock_and_refresh(Context& ctx, const MigrateOp
   return lock;
 }
 
+// With --backup, a backup taken under the migration lock, so nothing changes between the backup and
+// the first revision.
+void backup_first(Context& ctx, const MigrateOptions& options, const Workspace& ws,
+                  const std::vector<const Revision*>& plan, const std::string& label) {
+  if (!options.backup || plan.empty())
+    return;
+  const auto* first = plan.front();
+  (void)backup::backup_before(ctx, ws.session->target(),
+                              label + " (" + version_text(first->version) + " " + first->name +
+                                  (plan.size() > 1 ? ", ..." : "") + ")");
+}
+
 }  // namespace
 
 ExitCode run_up(Context& ctx, const MigrateOptions& options) {
@@ -105,6 +118,7 @@ ExitCode run_up(Context& ctx, const MigrateOptions& options) {
   }
   const auto lock = lock_and_refresh(ctx, options, ws);
   plan = plan_up(ws.status, target_version(options), out_of_order);
+  backup_first(ctx, options, ws, plan, "before migrate up");
   const auto done = execute(ctx, ws, plan, Direction::up);
   report_result(ctx, ws, done, Direction::up);
   return ExitCode::ok;
@@ -123,6 +137,7 @@ ExitCode run_down(Context& ctx, const MigrateOptions& options) {
   }
   const auto lock = lock_and_refresh(ctx, options, ws);
   plan = plan_down(ws.status, count, target_version(options));
+  backup_first(ctx, options, ws, plan, "before migrate down");
   const auto done = execute(ctx, ws, plan, Direction::down);
   report_result(ctx, ws, done, Direction::down);
   return ExitCode::ok;

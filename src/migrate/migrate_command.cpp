@@ -73,6 +73,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   up->add_flag("--allow-out-of-order", options->allow_out_of_order,
                "Also apply pending revisions older than the newest applied one");
   up->add_flag("--strict", options->strict, "Refuse to run when lint finds errors");
+  up->add_flag("--backup", options->backup,
+               "Take a backup first (agentdb backup create) and print its id");
 
   auto* down = leaf(*group, commands, "down", "Revert the last N applied revisions (default 1)",
                     options, run_down);
@@ -81,6 +83,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
                    "Revert every revision newer than this version (0: all of them)")
       ->check(whole_number(0));
   down->add_flag("--dry-run", options->dry_run, "Print the SQL that would run; change nothing");
+  down->add_flag("--backup", options->backup,
+                 "Take a backup first (agentdb backup create) and print its id");
 
   auto* status =
       leaf(*group, commands, "status", "Show every revision's state", options, run_status);

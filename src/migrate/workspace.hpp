@@ -22,6 +22,7 @@ struct MigrateOptions {
   long long to_version = -1;  // -1: not given; 0: before the first revision
   int count = 0;              // 0: not given (down reverts one)
   bool dry_run = false;
+  bool backup = false;  // take a backup before changing anything
   bool allow_out_of_order = false;
   bool strict = false;
   bool check = false;

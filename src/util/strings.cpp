@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 namespace agentdb::util {
 
@@ -137,6 +138,21 @@ std::string one_line(std::string_view text) {
     out += c;
   }
   return out;
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+  char buffer[32];
+  const double value = static_cast<double>(bytes);
+  if (bytes < 1000) {
+    std::snprintf(buffer, sizeof buffer, "%llu B", static_cast<unsigned long long>(bytes));
+  } else if (bytes < 1000ULL * 1000) {
+    std::snprintf(buffer, sizeof buffer, "%.1f kB", value / 1e3);
+  } else if (bytes < 1000ULL * 1000 * 1000) {
+    std::snprintf(buffer, sizeof buffer, "%.1f MB", value / 1e6);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.2f GB", value / 1e9);
+  }
+  return buffer;
 }
 
 }  // namespace agentdb::util

@@ -1,6 +1,7 @@
 // String helpers that know nothing about agentdb.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@ namespace agentdb::util {
 [[nodiscard]] int line_of_offset(std::string_view text, std::size_t offset);
 // Parses a whole decimal number that fits in int64; nullopt for anything else.
 [[nodiscard]] std::optional<long long> parse_int64(std::string_view text);
+// A byte count for people: "812 B", "3.4 MB", "1.21 GB" (decimal units).
+[[nodiscard]] std::string human_bytes(std::uint64_t bytes);
 // Collapses the text to one line: newlines and tabs become single spaces.
 [[nodiscard]] std::string one_line(std::string_view text);
 

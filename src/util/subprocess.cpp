@@ -172,6 +172,8 @@ ProcessResult run_process(const std::vector<std::string>& args, const ProcessOpt
   error_report.close_read();
 
   ProcessResult result;
+  if (!exec_failed && options.on_started)
+    options.on_started(pid);
   if (!exec_failed)
     pump_output(in, options.stdin_data, out, err, result);
   in.close_write();

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,6 +31,8 @@ struct ProcessOptions {
   OutputHandling stderr_handling = OutputHandling::capture;
   // Written to the child's stdin, which is then closed; stdin is /dev/null when empty.
   std::string stdin_data;
+  // Called in the parent with the child's pid once it runs, so another thread can signal it.
+  std::function<void(pid_t)> on_started;
 };
 
 struct ProcessResult {

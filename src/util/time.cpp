@@ -39,6 +39,26 @@ std::string compact_utc(std::chrono::system_clock::time_point time) {
   return buffer;
 }
 
+std::string iso_utc(std::chrono::system_clock::time_point time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm parts{};
+  ::gmtime_r(&seconds, &parts);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return buffer;
+}
+
+std::optional<std::chrono::sys_seconds> parse_iso_utc(std::string_view text) {
+  if (text.size() != 20)
+    return std::nullopt;
+  const std::string copy(text);
+  std::tm parts{};
+  const char* end = ::strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  if (end == nullptr || *end != '\0')
+    return std::nullopt;
+  return std::chrono::sys_seconds(std::chrono::seconds(::timegm(&parts)));
+}
+
 std::string human_duration(std::chrono::milliseconds duration) {
   const auto ms = duration.count();
   char buffer[64];

@@ -1,0 +1,193 @@
+#include "backup/dumper.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <system_error>
+
+#include "backup/inventory.hpp"
+#include "backup/pg_tool_run.hpp"
+#include "core/error.hpp"
+#include "db/session.hpp"
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#ifndef AGENTDB_VERSION
+#define AGENTDB_VERSION "0.0.0"
+#endif
+
+namespace agentdb::backup {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Removes the in-progress folder unless the backup was published.
+class PartialFolder {
+ public:
+  explicit PartialFolder(fs::path path) : path_(std::move(path)) {}
+  ~PartialFolder() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path_, ignored);
+    }
+  }
+  PartialFolder(const PartialFolder&) = delete;
+  PartialFolder& operator=(const PartialFolder&) = delete;
+  [[nodiscard]] const fs::path& path() const { return path_; }
+  void release() { path_.clear(); }
+
+ private:
+  fs::path path_;
+};
+
+std::uint64_t folder_bytes(const fs::path& dir) {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code size_error;
+    if (it->is_regular_file(size_error))
+      total += it->file_size(size_error);
+  }
+  return total;
+}
+
+std::vector<std::string> dump_arguments(const BackupRequest& request, const fs::path& archive,
+                                        const std::string& snapshot) {
+  std::vector<std::string> args{
+      request.format == DumpFormat::custom ? "--format=custom" : "--format=directory",
+      "--file=" + archive.string(), "--snapshot=" + snapshot};
+  if (request.jobs > 1)
+    args.push_back("--jobs=" + std::to_string(request.jobs));
+  if (request.compress)
+    args.push_back("--compress=" + std::to_string(*request.compress));
+  if (request.schema_only)
+    args.emplace_back("--schema-only");
+  for (const auto& pattern : request.exclude_table_data)
+    args.push_back("--exclude-table-data=" + pattern);
+  return args;
+}
+
+// Every file pg_dump wrote, with its size and digest, in a stable order.
+std::vector<ArchiveFile> checksum_files(const fs::path& backup_dir) {
+  std::vector<ArchiveFile> files;
+  for (const auto& item : fs::recursive_directory_iterator(backup_dir)) {
+    if (!item.is_regular_file() || item.path().filename() == kManifestName)
+      continue;
+    ArchiveFile file;
+    file.path = fs::relative(item.path(), backup_dir).string();
+    const auto digest = util::sha256_file_hex(item.path(), &file.size_bytes);
+    if (!digest) {
+      throw Error(ExitCode::failure, "cannot read " + item.path().string() + ": " +
+                                         std::generic_category().message(errno));
+    }
+    file.sha256 = *digest;
+    files.push_back(std::move(file));
+  }
+  std::sort(files.begin(), files.end(),
+            [](const ArchiveFile& a, const ArchiveFile& b) { return a.path < b.path; });
+  return files;
+}
+
+[[noreturn]] void dump_failed(const util::ProcessResult& result, const util::InterruptFlag& stop,
+                              const Catalogue& catalogue) {
+  if (stop.raised()) {
+    throw Error(ExitCode::failure, "backup interrupted; nothing was added to the catalogue");
+  }
+  if (result.exit_code > 128) {
+    throw Error(ExitCode::failure, "pg_dump was killed by signal " +
+                                       std::to_string(result.exit_code - 128) +
+                                       "; nothing was added to the catalogue");
+  }
+  const auto why = tool_error(result.err);
+  std::string hint;
+  if (why.find("No space left") != std::string::npos)
+    hint = "free space in " + catalogue.dir().string() + " or choose another --backup-dir";
+  if (why.find("Permission denied") != std::string::npos)
+    hint = "check the permissions of " + catalogue.dir().string();
+  throw Error(ExitCode::failure, "pg_dump failed: " + why + "; nothing was added to the catalogue",
+              hint);
+}
+
+}  // namespace
+
+Entry create_backup(const Output& out, const db::ConnectionTarget& target,
+                    const Catalogue& catalogue, const BackupRequest& request) {
+  const auto started = std::chrono::system_clock::now();
+  const auto steady_start = std::chrono::steady_clock::now();
+  const auto session = db::Session::open(target);
+  const auto dump_version = tool_version("pg_dump");
+  require_tool_for_server("pg_dump", dump_version, session->server_version());
+
+  Manifest manifest;
+  manifest.id = backup_id(started, target.dbname);
+  manifest.label = request.label;
+  manifest.database = target.dbname;
+  manifest.server = target.display;
+  manifest.pg_dump_version = dump_version.text;
+  manifest.format = request.format;
+  manifest.archive = request.format == DumpFormat::custom ? "dump.pgdump" : "dump";
+  manifest.compress = request.compress;
+  manifest.jobs = request.jobs;
+  manifest.schema_only = request.schema_only;
+  manifest.exclude_table_data = request.exclude_table_data;
+  manifest.started_at = util::iso_utc(started);
+  manifest.created_by = std::string("agentdb ") + AGENTDB_VERSION;
+
+  // One snapshot for pg_dump and for the row counts: the manifest describes exactly the archive.
+  session->exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  const auto snapshot = session->exec("SELECT pg_export_snapshot()")[0][0].as<std::string>();
+  manifest.server_version = session->exec("SHOW server_version")[0][0].as<std::string>();
+  manifest.database_size_bytes =
+      session->exec("SELECT pg_database_size(current_database())")[0][0].as<std::uint64_t>();
+  manifest.migration_version = migration_version(*session);
+  manifest.tables = list_tables(*session);
+  for (auto& table : manifest.tables) {
+    table.data_excluded = request.schema_only;
+    for (const auto& pattern : request.exclude_table_data)
+      table.data_excluded = table.data_excluded || matches_table_pattern(pattern, table.name);
+  }
+
+  catalogue.remove_abandoned();
+  PartialFolder partial(catalogue.begin(manifest.id));
+  const util::InterruptFlag stop;
+  const bool progress = out.show_progress();
+  bool counted = false;
+  const auto result = run_tool_with_progress(
+      "pg_dump", dump_arguments(request, partial.path() / manifest.archive, snapshot), target, stop,
+      [&](std::chrono::milliseconds elapsed) {
+        if (!counted) {
+          count_rows(*session, manifest.tables);  // while pg_dump works; same snapshot
+          counted = true;
+        }
+        if (progress) {
+          std::fprintf(stderr, "\r\033[K  pg_dump: %s written, %s",
+                       util::human_bytes(folder_bytes(partial.path())).c_str(),
+                       util::human_duration(elapsed).c_str());
+        }
+      });
+  if (progress)
+    std::fputs("\r\033[K", stderr);
+  if (!result.ok() || stop.raised())
+    dump_failed(result, stop, catalogue);
+  if (!counted)
+    count_rows(*session, manifest.tables);
+  session->exec("COMMIT");
+
+  manifest.files = checksum_files(partial.path());
+  for (const auto& file : manifest.files)
+    manifest.size_bytes += file.size_bytes;
+  manifest.finished_at = util::iso_utc(std::chrono::system_clock::now());
+  manifest.duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+  write_manifest(partial.path(), manifest);
+  const auto published = catalogue.publish(partial.path(), manifest.id);
+  partial.release();
+  if (published != manifest.id) {
+    manifest.id = published;
+    write_manifest(catalogue.dir() / published, manifest);
+  }
+  return {catalogue.dir() / published, manifest};
+}
+
+}  // namespace agentdb::backup
