@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libpqxx-dev libpq-dev nlohmann-json3-dev libssl-dev
   # tests
   googletest libgtest-dev clang clang-format libclang-rt-14-dev bash-completion
+  python3  # the Qdrant stand-in server (tests/qdrant)
   # the embedded database and the tools agentdb drives
   postgresql-15 postgresql-client-15
 )
