@@ -9,9 +9,10 @@
 # Subcommands of a command path ("" is the top level).
 _agentdb_subcommands() {
   case "$1" in
-    "") echo "migrate seed backup local" ;;
+    "") echo "migrate seed backup qdrant local" ;;
     migrate) echo "up down status history new verify redo baseline repair lint" ;;
     backup) echo "create list verify restore prune" ;;
+    qdrant) echo "plan apply status snapshot drop sync-check" ;;
     local) echo "status start stop destroy" ;;
     seed) echo "synth" ;;
   esac
@@ -37,6 +38,10 @@ _agentdb_options() {
     "backup verify") echo "--restore --jobs" ;;
     "backup restore") echo "--target --jobs --clean --force" ;;
     "backup prune") echo "--keep-last --keep-daily --keep-weekly --dry-run" ;;
+    qdrant) echo "--url --file --timeout" ;;
+    "qdrant plan") echo "--check" ;;
+    "qdrant apply") echo "--allow-recreate --yes" ;;
+    "qdrant drop") echo "--yes" ;;
     "local destroy") echo "--yes" ;;
   esac
 }
@@ -49,13 +54,14 @@ _agentdb_takes_value() {
     --days | --end) return 0 ;;
     --backup-dir | --format | --jobs | --compress | --exclude-table-data | --label) return 0 ;;
     --target | --keep-last | --keep-daily | --keep-weekly) return 0 ;;
+    --url | --file | --timeout) return 0 ;;
   esac
   return 1
 }
 
 # Commands that only group subcommands: their options apply to, and are accepted after, each of
 # their subcommands. (seed runs by itself; its options are not synth's.)
-_agentdb_groups=" migrate backup local "
+_agentdb_groups=" migrate backup qdrant local "
 
 # A path's options: its own, the global ones, and those of the groups above it.
 _agentdb_all_options() {
@@ -105,6 +111,39 @@ _agentdb_backup_ids() {
   done
 }
 
+# The collection names declared in the collections file (qdrant --file, QDRANT_COLLECTIONS_FILE or
+# ./qdrant/collections.json): the keys of its "collections" object, found by following the JSON's
+# nesting (the keys two levels deep).
+_agentdb_qdrant_collections() {
+  local file="${QDRANT_COLLECTIONS_FILE:-qdrant/collections.json}" i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    if [[ "${COMP_WORDS[i]}" == --file ]]; then
+      if [[ "${COMP_WORDS[i + 1]}" == "=" ]]; then
+        file="${COMP_WORDS[i + 2]}"
+      else
+        file="${COMP_WORDS[i + 1]}"
+      fi
+    fi
+  done
+  [[ -f "$file" && -r "$file" ]] || return 0
+  awk '{
+    for (i = 1; i <= length($0); i++) {
+      c = substr($0, i, 1)
+      if (quoted) {
+        if (c == "\\") { text = text c substr($0, ++i, 1); continue }
+        if (c == "\"") { quoted = 0; key = (depth == 2) ? text : ""; continue }
+        text = text c
+        continue
+      }
+      if (c == "\"") { quoted = 1; text = ""; continue }
+      if (c == ":" && key != "") print key
+      if (c != " " && c != "\t") key = ""
+      if (c == "{" || c == "[") depth++
+      if (c == "}" || c == "]") depth--
+    }
+  }' "$file" 2>/dev/null
+}
+
 # Completes the value of option $1 from the word $2.
 _agentdb_complete_value() {
   local IFS=$' \t\n'
@@ -114,7 +153,7 @@ _agentdb_complete_value() {
       IFS=$'\n'
       COMPREPLY=($(compgen -d -- "$2"))
       ;;
-    --config)
+    --config | --file)
       compopt -o filenames 2>/dev/null
       IFS=$'\n'
       COMPREPLY=($(compgen -f -- "$2"))
@@ -124,6 +163,12 @@ _agentdb_complete_value() {
       ;;
     --format)
       COMPREPLY=($(compgen -W "custom directory" -- "$2"))
+      ;;
+    --timeout)
+      COMPREPLY=($(compgen -W "500ms 1s 5s 10s 30s 1m" -- "$2"))
+      ;;
+    --url)
+      COMPREPLY=($(compgen -W "http://localhost:6333" -- "$2"))
       ;;
     *) COMPREPLY=() ;;
   esac
@@ -177,6 +222,8 @@ _agentdb() {
     COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
   elif [[ "$path" == "backup verify" || "$path" == "backup restore" ]] && [[ "$cur" != -* ]]; then
     COMPREPLY=($(compgen -W "latest $(_agentdb_backup_ids)" -- "$cur"))
+  elif [[ "$path" == "qdrant snapshot" || "$path" == "qdrant drop" ]]; then
+    COMPREPLY=($(compgen -W "$(_agentdb_qdrant_collections)" -- "$cur"))
   elif [[ "$path" == "migrate lint" ]]; then
     local IFS=$'\n'
     compopt -o filenames 2>/dev/null

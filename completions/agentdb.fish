@@ -4,8 +4,9 @@
 # /usr/share/fish/vendor_completions.d/agentdb.fish.
 # Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh.
 
-set -l commands migrate seed backup local
+set -l commands migrate seed backup qdrant local
 set -l backup_commands create list verify restore prune
+set -l qdrant_commands plan apply status snapshot drop sync-check
 set -l migrate_commands up down status history new verify redo baseline repair lint
 set -l local_commands status start stop destroy
 
@@ -26,6 +27,7 @@ complete -c agentdb -l no-color -d 'Never colour output (also NO_COLOR)'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a migrate -d 'Apply, revert and check schema revisions'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a seed -d 'Load reference and demo data from seeds/ (idempotent; default set: reference)'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a backup -d 'Backups with pg_dump: catalogue, checksums, verification by restore, retention'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a qdrant -d 'Declare Qdrant collections in a file; plan and apply them like migrations'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a local -d 'Manage the embedded PostgreSQL cluster used when no database URL is set'
 
 # migrate: its options are accepted before or after its subcommand.
@@ -150,6 +152,58 @@ complete -c agentdb -n $in_prune -l keep-last -x -d 'Keep the N newest backups'
 complete -c agentdb -n $in_prune -l keep-daily -x -d 'Also keep the newest backup of each of the last D days'
 complete -c agentdb -n $in_prune -l keep-weekly -x -d 'Also keep the newest backup of each of the last W weeks'
 complete -c agentdb -n $in_prune -l dry-run -d 'Print what would be removed; remove nothing'
+
+# qdrant
+# The collections declared in the collections file (--file, QDRANT_COLLECTIONS_FILE or
+# ./qdrant/collections.json): the keys of its "collections" object, two levels deep in the JSON.
+function __agentdb_qdrant_collections
+    set -l file qdrant/collections.json
+    set -q QDRANT_COLLECTIONS_FILE; and test -n "$QDRANT_COLLECTIONS_FILE"; and set file $QDRANT_COLLECTIONS_FILE
+    set -l words (commandline -opc)
+    for i in (seq (count $words))
+        if test "$words[$i]" = --file; and test $i -lt (count $words)
+            set file $words[(math $i + 1)]
+        else if string match -q -- '--file=*' $words[$i]
+            set file (string replace -- '--file=' '' $words[$i])
+        end
+    end
+    test -f "$file" -a -r "$file"; or return 0
+    awk '{
+        for (i = 1; i <= length($0); i++) {
+            c = substr($0, i, 1)
+            if (quoted) {
+                if (c == "\\\\") { text = text c substr($0, ++i, 1); continue }
+                if (c == "\"") { quoted = 0; key = (depth == 2) ? text : ""; continue }
+                text = text c
+                continue
+            }
+            if (c == "\"") { quoted = 1; text = ""; continue }
+            if (c == ":" && key != "") print key
+            if (c != " " && c != "\t") key = ""
+            if (c == "{" || c == "[") depth++
+            if (c == "}" || c == "]") depth--
+        }
+    }' $file 2>/dev/null
+end
+set -l in_qdrant "__fish_seen_subcommand_from qdrant"
+set -l qdrant_pick "__fish_seen_subcommand_from qdrant; and not __fish_seen_subcommand_from $qdrant_commands"
+complete -c agentdb -n $in_qdrant -l url -x -a 'http://localhost:6333' -d 'Qdrant URL (env QDRANT_URL; default http://localhost:6333); key: QDRANT_API_KEY'
+complete -c agentdb -n $in_qdrant -l file -r -F -d 'Collections file (env QDRANT_COLLECTIONS_FILE; default qdrant/collections.json)'
+complete -c agentdb -n $in_qdrant -l timeout -x -a '500ms 1s 5s 10s 30s 1m' -d 'Per-request timeout (default 10s)'
+complete -c agentdb -n $qdrant_pick -a plan -d 'Show what apply would change on the server'
+complete -c agentdb -n $qdrant_pick -a apply -d 'Create and update collections, indexes and aliases as declared'
+complete -c agentdb -n $qdrant_pick -a status -d "Each collection's health, points, segments and drift from the file"
+complete -c agentdb -n $qdrant_pick -a snapshot -d 'Create a snapshot of a collection and print its name'
+complete -c agentdb -n $qdrant_pick -a drop -d 'Delete a collection'
+complete -c agentdb -n $qdrant_pick -a sync-check -d 'Compare point counts with the PostgreSQL rows each collection mirrors'
+complete -c agentdb -n "__fish_seen_subcommand_from qdrant; and __fish_seen_subcommand_from plan" -l check -d 'Exit 4 when the server differs from the file'
+set -l in_qdrant_apply "__fish_seen_subcommand_from qdrant; and __fish_seen_subcommand_from apply"
+complete -c agentdb -n $in_qdrant_apply -l allow-recreate -d 'Allow recreating collections whose fixed parameters changed (drops points)'
+complete -c agentdb -n $in_qdrant_apply -l yes -d 'Do not ask before recreating'
+complete -c agentdb -n "__fish_seen_subcommand_from qdrant; and __fish_seen_subcommand_from snapshot" -x -a '(__agentdb_qdrant_collections)' -d 'Collection'
+set -l in_qdrant_drop "__fish_seen_subcommand_from qdrant; and __fish_seen_subcommand_from drop"
+complete -c agentdb -n $in_qdrant_drop -x -a '(__agentdb_qdrant_collections)' -d 'Collection'
+complete -c agentdb -n $in_qdrant_drop -l yes -d 'Confirm that its points may be deleted'
 
 # local
 set -l local_pick "__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from $local_commands"

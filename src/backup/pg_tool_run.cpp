@@ -66,13 +66,21 @@ util::ProcessResult run_tool_with_progress(
   });
   const auto start = std::chrono::steady_clock::now();
   bool stopped = false;
-  while (running.wait_for(std::chrono::milliseconds(250)) != std::future_status::ready) {
-    if (interrupt.raised() && !stopped && child.load() != 0) {
-      ::kill(child.load(), SIGTERM);
-      stopped = true;
+  try {
+    while (running.wait_for(std::chrono::milliseconds(250)) != std::future_status::ready) {
+      if (interrupt.raised() && !stopped && child.load() != 0) {
+        ::kill(child.load(), SIGTERM);
+        stopped = true;
+      }
+      tick(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start));
     }
-    tick(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               start));
+  } catch (...) {
+    // The caller's work beside the tool failed: stop the tool too (the future's destructor then
+    // waits for it to exit).
+    if (child.load() != 0)
+      ::kill(child.load(), SIGTERM);
+    throw;
   }
   return running.get();
 }

@@ -11,6 +11,7 @@
 #include "local/cluster.hpp"
 #include "local/local_command.hpp"
 #include "migrate/migrate_command.hpp"
+#include "qdrant/qdrant_command.hpp"
 #include "seed/seed_command.hpp"
 #include "util/strings.hpp"
 
@@ -24,10 +25,8 @@ namespace {
 
 // The command families, in the order `agentdb --help` lists them.
 constexpr RegisterFamily kFamilies[] = {
-    migrate::register_commands,
-    seed::register_commands,
-    backup::register_commands,
-    local::register_commands,
+    migrate::register_commands, seed::register_commands,  backup::register_commands,
+    qdrant::register_commands,  local::register_commands,
 };
 
 constexpr const char* kFooter =

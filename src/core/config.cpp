@@ -12,8 +12,9 @@ namespace agentdb {
 namespace {
 
 // Every key agentdb.toml may hold; a typo is an error rather than a silently ignored setting.
-constexpr std::array<std::string_view, 6> kKnownKeys = {
-    "database_url", "migrate.dir", "migrate.lock_timeout", "seed.dir", "local.home", "backup.dir",
+constexpr std::array<std::string_view, 9> kKnownKeys = {
+    "database_url", "migrate.dir", "migrate.lock_timeout", "seed.dir",       "local.home",
+    "backup.dir",   "qdrant.url",  "qdrant.file",          "qdrant.timeout",
 };
 
 bool is_known_key(std::string_view key) {

@@ -442,7 +442,7 @@ else
   declare -A FN_BODY=()
   current=""
   while IFS= read -r line; do
-    if [[ $line =~ ^(_agentdb[A-Za-z0-9_]*)\(\)\ *\{ ]]; then
+    if [[ $line =~ ^(_agentdb[-A-Za-z0-9_]*)\(\)\ *\{ ]]; then
       current=${BASH_REMATCH[1]}
       FN_BODY[$current]=""
     elif [[ $line == "}" ]]; then

@@ -1,14 +1,20 @@
 // Feeds arbitrary bytes to everything that parses a revision file or its name: the file-name
-// parser, the directive reader, the SQL splitter and the linter, and the agentdb.toml parser.
+// parser, the directive reader, the SQL splitter and the linter, the agentdb.toml parser, the
+// Qdrant collections file and backup manifests.
 // Expected failures are typed exceptions; anything else (a crash, a sanitizer report, another
 // exception type) is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
+#include "backup/manifest.hpp"
+#include "core/error.hpp"
 #include "core/toml.hpp"
 #include "migrate/lint.hpp"
 #include "migrate/revision.hpp"
+#include "qdrant/collections_file.hpp"
 #include "util/sql_lexer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -35,6 +41,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     (void)toml::parse(input);
   } catch (const toml::ParseError&) {
+  }
+  try {
+    (void)qdrant::parse_collections(input, "fuzz.json");
+  } catch (const Error& e) {
+    if (e.code() != ExitCode::usage)
+      __builtin_trap();
+  }
+  const auto document = nlohmann::json::parse(input, nullptr, false);
+  if (!document.is_discarded()) {
+    try {
+      (void)backup::manifest_from_json(document, "fuzz.json");
+    } catch (const Error&) {
+    }
   }
   return 0;
 }

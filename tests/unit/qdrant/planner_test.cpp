@@ -1,0 +1,184 @@
+#include "qdrant/planner.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "qdrant/client.hpp"
+
+namespace agentdb::qdrant {
+
+using nlohmann::json;
+
+namespace {
+
+CollectionsFile file_with(const std::string& collection_json) {
+  return parse_collections(R"({"collections": {"c": )" + collection_json + "}}", "test.json");
+}
+
+// GET /collections/c as Qdrant answers it, for a collection made with these params.
+json live_info(json vectors, json extra_config = json::object()) {
+  json config = {{"params",
+                  {{"vectors", std::move(vectors)},
+                   {"shard_number", 1},
+                   {"replication_factor", 1},
+                   {"write_consistency_factor", 1},
+                   {"on_disk_payload", true}}},
+                 {"hnsw_config", {{"m", 16}, {"ef_construct", 100}}},
+                 {"optimizer_config", {{"indexing_threshold", 10000}}},
+                 {"wal_config", {{"wal_capacity_mb", 32}, {"wal_segments_ahead", 0}}},
+                 {"quantization_config", nullptr}};
+  config.update(extra_config);
+  return {{"status", "green"},
+          {"points_count", 10},
+          {"config", config},
+          {"payload_schema", json::object()}};
+}
+
+LiveState live_with(json info) {
+  LiveState live;
+  live.collections["c"] = std::move(info);
+  return live;
+}
+
+}  // namespace
+
+TEST(QdrantPlanner, KeysTheFileLeavesOutAreNotDrift) {
+  const auto plan = make_plan(file_with(R"({"vectors": {"size": 4, "distance": "Cosine"}})"),
+                              live_with(live_info({{"size", 4}, {"distance", "Cosine"}})));
+  EXPECT_TRUE(plan.empty());
+}
+
+TEST(QdrantPlanner, DistanceAndSizeChangesNeedARecreate) {
+  const auto plan = make_plan(file_with(R"({"vectors": {"size": 4, "distance": "Dot"}})"),
+                              live_with(live_info({{"size", 4}, {"distance", "Cosine"}})));
+  ASSERT_EQ(plan.changes.size(), 1U);
+  EXPECT_EQ(plan.changes[0].kind, ChangeKind::recreate);
+  EXPECT_TRUE(plan.destructive());
+  EXPECT_EQ(plan.changes[0].details,
+            (std::vector<std::string>{R"(vectors.distance: "Cosine" -> "Dot")"}));
+}
+
+TEST(QdrantPlanner, OnDiskAndHnswOfAVectorArePatchedUnderItsName) {
+  const auto plan = make_plan(
+      file_with(R"({"vectors": {"v": {"size": 4, "distance": "Cosine", "on_disk": true}}})"),
+      live_with(live_info({{"v", {{"size", 4}, {"distance", "Cosine"}}}})));
+  ASSERT_EQ(plan.changes.size(), 1U);
+  EXPECT_EQ(plan.changes[0].kind, ChangeKind::update);
+  EXPECT_EQ(plan.changes[0].body, json({{"vectors", {{"v", {{"on_disk", true}}}}}}));
+}
+
+TEST(QdrantPlanner, AddingANamedVectorOrChangingTheWalNeedsARecreate) {
+  const auto added = make_plan(
+      file_with(
+          R"({"vectors": {"a": {"size": 4, "distance": "Cosine"}, "b": {"size": 2, "distance": "Dot"}}})"),
+      live_with(live_info({{"a", {{"size", 4}, {"distance", "Cosine"}}}})));
+  ASSERT_EQ(added.changes.size(), 1U);
+  EXPECT_EQ(added.changes[0].details, (std::vector<std::string>{"vectors.b: added"}));
+  const auto wal = make_plan(
+      file_with(
+          R"({"vectors": {"size": 4, "distance": "Cosine"}, "wal_config": {"wal_capacity_mb": 64}})"),
+      live_with(live_info({{"size", 4}, {"distance", "Cosine"}})));
+  ASSERT_EQ(wal.changes.size(), 1U);
+  EXPECT_TRUE(wal.changes[0].destructive);
+}
+
+TEST(QdrantPlanner, OptimizerSettingsAreComparedWithQdrantsOwnKeyName) {
+  const auto plan = make_plan(
+      file_with(
+          R"({"vectors": {"size": 4, "distance": "Cosine"}, "optimizers_config": {"indexing_threshold": 20000}})"),
+      live_with(live_info({{"size", 4}, {"distance", "Cosine"}})));
+  ASSERT_EQ(plan.changes.size(), 1U);
+  EXPECT_EQ(plan.changes[0].body, json({{"optimizers_config", {{"indexing_threshold", 20000}}}}));
+  EXPECT_EQ(plan.changes[0].details,
+            (std::vector<std::string>{"optimizers_config.indexing_threshold: 10000 -> 20000"}));
+}
+
+TEST(QdrantPlanner, UndeclaredCollectionsAreReportedAndLeftAlone) {
+  auto live = live_with(live_info({{"size", 4}, {"distance", "Cosine"}}));
+  live.collections["other"] = live_info({{"size", 2}, {"distance", "Dot"}});
+  const auto plan = make_plan(file_with(R"({"vectors": {"size": 4, "distance": "Cosine"}})"), live);
+  EXPECT_TRUE(plan.empty());
+  EXPECT_EQ(plan.undeclared, (std::vector<std::string>{"other"}));
+}
+
+TEST(QdrantPlanner, AnAliasOnAnotherCollectionIsMovedInOneAtomicCall) {
+  auto live = live_with(live_info({{"size", 4}, {"distance", "Cosine"}}));
+  live.aliases["current"] = "old";
+  const auto plan = make_plan(
+      file_with(R"({"vectors": {"size": 4, "distance": "Cosine"}, "aliases": ["current"]})"), live);
+  ASSERT_EQ(plan.changes.size(), 1U);
+  EXPECT_EQ(plan.changes[0].body["actions"].size(), 2U);
+  EXPECT_EQ(plan.changes[0].details, (std::vector<std::string>{"current: old -> c"}));
+}
+
+TEST(QdrantPlanner, IndexesAndAliasesAreManagedOnlyWhenTheFileDeclaresTheKey) {
+  auto info = live_info({{"size", 4}, {"distance", "Cosine"}});
+  info["payload_schema"] = {{"user_id", {{"data_type", "keyword"}, {"points", 0}}}};
+  auto live = live_with(info);
+  live.aliases["current"] = "c";
+  const auto unmanaged =
+      make_plan(file_with(R"({"vectors": {"size": 4, "distance": "Cosine"}})"), live);
+  EXPECT_TRUE(unmanaged.empty());
+  const auto managed = make_plan(
+      file_with(
+          R"({"vectors": {"size": 4, "distance": "Cosine"}, "payload_indexes": {}, "aliases": []})"),
+      live);
+  ASSERT_EQ(managed.changes.size(), 2U);
+  EXPECT_EQ(managed.changes[0].summary, "delete payload index user_id (keyword, not declared)");
+  EXPECT_EQ(managed.changes[1].details, (std::vector<std::string>{"current: c -> (none)"}));
+}
+
+TEST(QdrantPlanner, ARemovedSparseVectorNeedsARecreate) {
+  auto info = live_info({{"size", 4}, {"distance", "Cosine"}});
+  info["config"]["params"]["sparse_vectors"] = {{"a", json::object()}, {"b", json::object()}};
+  const auto plan = make_plan(
+      file_with(R"({"vectors": {"size": 4, "distance": "Cosine"}, "sparse_vectors": {"a": {}}})"),
+      live_with(info));
+  ASSERT_EQ(plan.changes.size(), 1U);
+  EXPECT_EQ(plan.changes[0].details, (std::vector<std::string>{"sparse_vectors.b: removed"}));
+}
+
+TEST(QdrantClient, NamesArePercentEncodedInPaths) {
+  EXPECT_EQ(path_segment("agent_memory-2"), "agent_memory-2");
+  EXPECT_EQ(path_segment("a b/../c?x"), "a%20b%2F..%2Fc%3Fx");
+  EXPECT_EQ(parse_version("1.19.0"), std::make_pair(1, 19));
+  EXPECT_FALSE(parse_version("dev"));
+}
+
+TEST(CollectionsFile, ProblemsNameTheirJsonPath) {
+  const auto message = [](const std::string& text) {
+    try {
+      (void)parse_collections(text, "f.json");
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message(R"({"collections": {"c": {"vectors": {"size": 4, "distance": "cosine"}}}})"),
+            "collections file f.json: $.collections.c.vectors.distance: must be one of Cosine, "
+            "Euclid, Dot, Manhattan");
+  EXPECT_EQ(
+      message(
+          R"({"collections": {"c": {"vectors": {"size": 4, "distance": "Dot"}, "payload_indexes": {"x": "string"}}}})"),
+      "collections file f.json: $.collections.c.payload_indexes.x: must be one of keyword, "
+      "integer, float, bool, geo, datetime, text, uuid (or an object with such a type)");
+  EXPECT_EQ(
+      message(
+          R"({"collections": {"c": {"vectors": {"size": 4, "distance": "Dot"}, "aliases": ["a", 3]}}})"),
+      "collections file f.json: $.collections.c.aliases[1]: must be a non-empty string");
+  EXPECT_EQ(message(R"({"collection": {}})"),
+            "collections file f.json: $.collection: unknown key (the file holds collections)");
+}
+
+TEST(CollectionsFile, TheShippedFileIsValid) {
+  const auto file = load_collections(std::string(AGENTDB_SOURCE_DIR) + "/qdrant/collections.json");
+  ASSERT_EQ(file.collections.size(), 3U);
+  EXPECT_EQ(file.collections[0].name, "agent_memory");
+  for (const auto& collection : file.collections) {
+    EXPECT_TRUE(collection.count_sql) << collection.name;
+    EXPECT_TRUE(collection.payload_indexes.contains("user_id")) << collection.name;
+  }
+}
+
+}  // namespace agentdb::qdrant
