@@ -212,8 +212,8 @@ void apply_change(Client& client, const Change& change) {
       client.call(Method::put, collection + "/index?wait=true", &change.body, Idempotent::yes);
       return;
     case ChangeKind::delete_index:
-      client.call(Method::del, collection + "/index/" + path_segment(change.field) + "?wait=true", nullptr,
-                  Idempotent::yes);
+      client.call(Method::del, collection + "/index/" + path_segment(change.field) + "?wait=true",
+                  nullptr, Idempotent::yes);
       return;
     case ChangeKind::aliases:
       client.call(Method::post, "/collections/aliases", &change.body, Idempotent::no);
