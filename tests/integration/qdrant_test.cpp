@@ -319,6 +319,19 @@ TEST_F(QdrantTest, AMissingOrWrongApiKeyIsExitThree) {
   EXPECT_EQ(qdrant({"plan"}, {{"QDRANT_API_KEY", "s3cret"}}).exit_code, 0);
 }
 
+TEST_F(QdrantTest, AReadOnlyKeyCanPlanButApplyIsRefusedWithExitThree) {
+  server = std::make_unique<QdrantStandIn>(
+      std::vector<std::string>{"--api-key", "s3cret", "--read-only-api-key", "reader"});
+  EXPECT_EQ(qdrant({"plan"}, {{"QDRANT_API_KEY", "reader"}}).exit_code, 0);
+  const auto refused = qdrant({"apply"}, {{"QDRANT_API_KEY", "reader"}});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.err.find("applied 0 of 6 change(s); 'create collection memory' on memory "
+                             "failed: Qdrant at " +
+                             server->url() + " refused the credentials (HTTP 403"),
+            std::string::npos)
+      << refused.err;
+}
+
 TEST_F(QdrantTest, AnUnsupportedServerVersionIsRefused) {
   server = std::make_unique<QdrantStandIn>(std::vector<std::string>{"--version", "1.9.2"});
   const auto result = qdrant({"plan"});
