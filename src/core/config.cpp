@@ -17,7 +17,12 @@ constexpr std::array<std::string_view, 9> kKnownKeys = {
     "backup.dir",   "qdrant.url",  "qdrant.file",          "qdrant.timeout",
 };
 
+// Qdrant collections may be declared in agentdb.toml; their keys are checked by agentdb qdrant.
+constexpr std::string_view kQdrantCollectionsPrefix = "qdrant.collections.";
+
 bool is_known_key(std::string_view key) {
+  if (key.starts_with(kQdrantCollectionsPrefix))
+    return true;
   for (const auto known : kKnownKeys) {
     if (known == key)
       return true;

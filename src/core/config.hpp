@@ -27,6 +27,8 @@ class Config {
                                        std::string_view file_key, std::string_view fallback) const;
 
   [[nodiscard]] const std::filesystem::path& source() const { return source_; }
+  // Every key of the file, fully qualified ("qdrant.collections.memory.vectors.size").
+  [[nodiscard]] const toml::Document& document() const { return document_; }
 
  private:
   toml::Document document_;

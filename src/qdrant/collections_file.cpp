@@ -197,6 +197,48 @@ std::string index_type(const json& declaration) {
   return {};
 }
 
+namespace {
+
+json to_json(const toml::Value& value) {
+  if (const auto* text = std::get_if<std::string>(&value.data))
+    return *text;
+  if (const auto* number = std::get_if<long long>(&value.data))
+    return *number;
+  if (const auto* flag = std::get_if<bool>(&value.data))
+    return *flag;
+  json array = json::array();
+  for (const auto& item : std::get<toml::Array>(value.data))
+    array.push_back(to_json(item));
+  return array;
+}
+
+}  // namespace
+
+std::optional<CollectionsFile> collections_from_config(const toml::Document& document,
+                                                       const std::string& source) {
+  constexpr std::string_view kPrefix = "qdrant.collections.";
+  nlohmann::ordered_json collections = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : document) {
+    if (!key.starts_with(kPrefix))
+      continue;
+    nlohmann::ordered_json* node = &collections;
+    const auto parts = util::split(std::string_view(key).substr(kPrefix.size()), '.');
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      auto& child = (*node)[parts[i]];
+      if (!child.is_null() && !child.is_object()) {
+        throw Error(ExitCode::usage,
+                    source + ": " + key + ": " + parts[i] + " is both a value and a table");
+      }
+      node = &child;
+    }
+    (*node)[parts.back()] = to_json(value);
+  }
+  if (collections.empty())
+    return std::nullopt;
+  const nlohmann::ordered_json wrapped = {{"collections", collections}};
+  return parse_collections(wrapped.dump(), source + " [qdrant.collections]");
+}
+
 CollectionsFile parse_collections(std::string_view text, const std::string& source) {
   json document;
   try {

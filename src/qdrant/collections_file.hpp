@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/toml.hpp"
+
 namespace agentdb::qdrant {
 
 struct CollectionSpec {
@@ -37,6 +39,12 @@ struct CollectionsFile {
 // e.g. "$.collections.memory.vectors.size: must be a whole number of at least 1".
 [[nodiscard]] CollectionsFile parse_collections(std::string_view text, const std::string& source);
 [[nodiscard]] CollectionsFile load_collections(const std::filesystem::path& path);
+
+// Collections declared in agentdb.toml under [qdrant.collections.NAME] (and deeper tables such as
+// [qdrant.collections.NAME.vectors]), checked like the file; nullopt when it declares none.
+// TOML's subset here has no floats: such values belong in the JSON file.
+[[nodiscard]] std::optional<CollectionsFile> collections_from_config(const toml::Document& document,
+                                                                     const std::string& source);
 
 // The payload schema type of an index declaration ("keyword" or {"type": "keyword", ...}).
 [[nodiscard]] std::string index_type(const nlohmann::json& declaration);

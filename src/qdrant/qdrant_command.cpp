@@ -49,9 +49,14 @@ ClientSettings client_settings(const Context& ctx, const QdrantOptions& options)
   return settings;
 }
 
+// --file, QDRANT_COLLECTIONS_FILE or qdrant.file; else collections declared in agentdb.toml;
+// else qdrant/collections.json.
 CollectionsFile collections(const Context& ctx, const QdrantOptions& options) {
-  return load_collections(ctx.config.resolve_or(options.file, "QDRANT_COLLECTIONS_FILE",
-                                                "qdrant.file", "qdrant/collections.json"));
+  if (const auto file = ctx.config.resolve(options.file, "QDRANT_COLLECTIONS_FILE", "qdrant.file"))
+    return load_collections(*file);
+  if (auto declared = collections_from_config(ctx.config.document(), ctx.config.source().string()))
+    return std::move(*declared);
+  return load_collections("qdrant/collections.json");
 }
 
 std::string collection_path(const std::string& name) {

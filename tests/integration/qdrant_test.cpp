@@ -271,6 +271,17 @@ TEST_F(QdrantTest, SyncCheckComparesPointCountsWithPostgresRows) {
   EXPECT_EQ(report["collections"].size(), 1U);  // docs declares no count
 }
 
+TEST_F(QdrantTest, CollectionsDeclaredInAgentdbTomlAreApplied) {
+  files.write("agentdb.toml", "[qdrant]\nurl = \"" + server->url() +
+                                  "\"\n\n[qdrant.collections.notes.vectors]\nsize = 3\n"
+                                  "distance = \"Euclid\"\n");
+  const auto result =
+      run_agentdb({"--config", (files.path() / "agentdb.toml").string(), "qdrant", "apply"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(server->get("/collections/notes")["result"]["config"]["params"]["vectors"]["distance"],
+            "Euclid");
+}
+
 TEST_F(QdrantTest, ARefusedConnectionIsExitThree) {
   const auto closed_url = server->url();
   server.reset();

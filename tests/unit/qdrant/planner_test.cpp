@@ -171,6 +171,42 @@ TEST(CollectionsFile, ProblemsNameTheirJsonPath) {
             "collections file f.json: $.collection: unknown key (the file holds collections)");
 }
 
+TEST(CollectionsFile, CollectionsCanBeDeclaredInAgentdbToml) {
+  const auto document = toml::parse(R"(
+[qdrant]
+url = "http://q:6333"
+
+[qdrant.collections.memory]
+shard_number = 2
+aliases = ["memory_live"]
+
+[qdrant.collections.memory.vectors]
+size = 4
+distance = "Cosine"
+
+[qdrant.collections.memory.payload_indexes]
+user_id = "uuid"
+)");
+  const auto file = collections_from_config(document, "agentdb.toml");
+  ASSERT_TRUE(file);
+  ASSERT_EQ(file->collections.size(), 1U);
+  const auto& memory = file->collections[0];
+  EXPECT_EQ(memory.create_body,
+            json({{"shard_number", 2}, {"vectors", {{"size", 4}, {"distance", "Cosine"}}}}));
+  EXPECT_EQ(memory.aliases, (std::vector<std::string>{"memory_live"}));
+  EXPECT_EQ(memory.payload_indexes.at("user_id"), "uuid");
+  EXPECT_FALSE(collections_from_config(toml::parse("[qdrant]\nurl = \"x\"\n"), "a.toml"));
+  try {
+    (void)collections_from_config(toml::parse("[qdrant.collections.m.vectors]\nsize = \"4\"\n"),
+                                  "a.toml");
+    FAIL() << "accepted a string size";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "collections file a.toml [qdrant.collections]: $.collections.m.vectors.size: must be "
+              "a whole number of at least 1");
+  }
+}
+
 TEST(CollectionsFile, TheShippedFileIsValid) {
   const auto file = load_collections(std::string(AGENTDB_SOURCE_DIR) + "/qdrant/collections.json");
   ASSERT_EQ(file.collections.size(), 3U);
