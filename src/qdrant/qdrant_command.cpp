@@ -313,10 +313,14 @@ ExitCode run_status(Context& ctx, const QdrantOptions& options) {
   return ExitCode::ok;
 }
 
+void require_collection(Client& client, const std::string& name) {
+  if (!client.get_if_exists(collection_path(name)))
+    throw Error(ExitCode::failure, "Qdrant has no collection '" + name + "'");
+}
+
 ExitCode run_snapshot(Context& ctx, const QdrantOptions& options) {
   const auto client = open_client(ctx, options);
-  if (!client->get_if_exists(collection_path(options.name)))
-    throw Error(ExitCode::failure, "Qdrant has no collection '" + options.name + "'");
+  require_collection(*client, options.name);
   const auto snapshot =
       client->call(Method::post, collection_path(options.name) + "/snapshots?wait=true", nullptr,
                    Idempotent::no);
@@ -339,8 +343,7 @@ ExitCode run_drop(Context& ctx, const QdrantOptions& options) {
                 "rerun with --yes to confirm");
   }
   const auto client = open_client(ctx, options);
-  if (!client->get_if_exists(collection_path(options.name)))
-    throw Error(ExitCode::failure, "Qdrant has no collection '" + options.name + "'");
+  require_collection(*client, options.name);
   client->call(Method::del, collection_path(options.name), nullptr, Idempotent::yes);
   if (ctx.out.json())
     ctx.out.emit({{"dropped", options.name}});

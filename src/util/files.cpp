@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <system_error>
 
 namespace agentdb::util {
@@ -42,27 +43,35 @@ void write_and_sync(const std::filesystem::path& temp, std::string_view content)
 
 }  // namespace
 
-std::optional<std::string> read_file(const std::filesystem::path& path) {
+bool read_blocks(const std::filesystem::path& path, std::size_t block_size,
+                 const std::function<void(std::string_view)>& sink) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return std::nullopt;
-  std::string content;
-  char buffer[16384];
+    return false;
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  const auto buffer = std::make_unique<char[]>(block_size);
   while (true) {
-    const auto n = ::read(fd, buffer, sizeof buffer);
+    const auto n = ::read(fd, buffer.get(), block_size);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
       const int saved = errno;
       ::close(fd);
       errno = saved;
-      return std::nullopt;
+      return false;
     }
     if (n == 0)
       break;
-    content.append(buffer, static_cast<std::size_t>(n));
+    sink(std::string_view(buffer.get(), static_cast<std::size_t>(n)));
   }
   ::close(fd);
+  return true;
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+  std::string content;
+  if (!read_blocks(path, 16384, [&content](std::string_view block) { content.append(block); }))
+    return std::nullopt;
   return content;
 }
 

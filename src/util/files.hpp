@@ -2,11 +2,17 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace agentdb::util {
+
+// Reads a file sequentially in blocks of `block_size` bytes, handing each to `sink`, so a large
+// file never has to fit in memory. False when it cannot be opened or read (errno says why).
+[[nodiscard]] bool read_blocks(const std::filesystem::path& path, std::size_t block_size,
+                               const std::function<void(std::string_view)>& sink);
 
 // Reads a whole file; nullopt when it cannot be opened (errno says why).
 [[nodiscard]] std::optional<std::string> read_file(const std::filesystem::path& path);

@@ -1,13 +1,12 @@
 #include "util/sha256.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <memory>
 #include <stdexcept>
+
+#include "util/files.hpp"
 
 namespace agentdb::util {
 
@@ -48,35 +47,18 @@ std::string sha256_hex(std::string_view data) {
 
 std::optional<std::string> sha256_file_hex(const std::filesystem::path& path,
                                            std::uint64_t* bytes_read) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return std::nullopt;
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
                                                                         &EVP_MD_CTX_free);
-  if (!context || EVP_DigestInit_ex(context.get(), sha256_algorithm(), nullptr) != 1) {
-    ::close(fd);
+  if (!context || EVP_DigestInit_ex(context.get(), sha256_algorithm(), nullptr) != 1)
     throw std::runtime_error("SHA-256 computation failed");
-  }
-  // 1 MiB blocks: large enough that the read system calls cost nothing next to the hashing.
-  const auto buffer = std::make_unique<unsigned char[]>(1 << 20);
   std::uint64_t total = 0;
-  while (true) {
-    const auto n = ::read(fd, buffer.get(), 1 << 20);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      errno = saved;
-      return std::nullopt;
-    }
-    if (n == 0)
-      break;
-    EVP_DigestUpdate(context.get(), buffer.get(), static_cast<std::size_t>(n));
-    total += static_cast<std::uint64_t>(n);
-  }
-  ::close(fd);
+  // 1 MiB blocks: large enough that the read system calls cost nothing next to the hashing.
+  const bool read = read_blocks(path, 1 << 20, [&](std::string_view block) {
+    EVP_DigestUpdate(context.get(), block.data(), block.size());
+    total += block.size();
+  });
+  if (!read)
+    return std::nullopt;
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   EVP_DigestFinal_ex(context.get(), digest.data(), &length);
