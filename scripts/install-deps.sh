@@ -6,10 +6,11 @@ set -euo pipefail
 packages=(
   # build
   cmake make g++ pkg-config
-  libcli11-dev libpqxx-dev libpq-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev
+  libcli11-dev libpqxx-dev libpq-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libhiredis-dev
   # tests
   googletest libgtest-dev clang clang-format libclang-rt-14-dev bash-completion
   python3  # the Qdrant stand-in server (tests/qdrant)
+  pgbouncer redis-server  # real peers for the health and pool tests
   # the embedded database and the tools agentdb drives
   postgresql-15 postgresql-client-15
 )

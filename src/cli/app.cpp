@@ -8,6 +8,7 @@
 #include "backup/backup_command.hpp"
 #include "core/context.hpp"
 #include "db/connection_target.hpp"
+#include "health/health_command.hpp"
 #include "local/cluster.hpp"
 #include "local/local_command.hpp"
 #include "migrate/migrate_command.hpp"
@@ -25,8 +26,9 @@ namespace {
 
 // The command families, in the order `agentdb --help` lists them.
 constexpr RegisterFamily kFamilies[] = {
-    migrate::register_commands, seed::register_commands,  backup::register_commands,
-    qdrant::register_commands,  local::register_commands,
+    migrate::register_commands, seed::register_commands,         backup::register_commands,
+    qdrant::register_commands,  health::register_health_command, health::register_pool_commands,
+    local::register_commands,
 };
 
 constexpr const char* kFooter =

@@ -12,16 +12,20 @@ namespace agentdb {
 namespace {
 
 // Every key agentdb.toml may hold; a typo is an error rather than a silently ignored setting.
-constexpr std::array<std::string_view, 9> kKnownKeys = {
-    "database_url", "migrate.dir", "migrate.lock_timeout", "seed.dir",       "local.home",
-    "backup.dir",   "qdrant.url",  "qdrant.file",          "qdrant.timeout",
+constexpr std::array<std::string_view, 11> kKnownKeys = {
+    "database_url",   "migrate.dir", "migrate.lock_timeout", "seed.dir",
+    "local.home",     "backup.dir",  "qdrant.url",           "qdrant.file",
+    "qdrant.timeout", "redis.url",   "health.timeout",
 };
 
 // Qdrant collections may be declared in agentdb.toml; their keys are checked by agentdb qdrant.
 constexpr std::string_view kQdrantCollectionsPrefix = "qdrant.collections.";
 
+// Thresholds, health.CHECK.warning / .critical; their check names are checked by agentdb health.
+constexpr std::string_view kHealthPrefix = "health.";
+
 bool is_known_key(std::string_view key) {
-  if (key.starts_with(kQdrantCollectionsPrefix))
+  if (key.starts_with(kQdrantCollectionsPrefix) || key.starts_with(kHealthPrefix))
     return true;
   for (const auto known : kKnownKeys) {
     if (known == key)

@@ -118,6 +118,10 @@ int Session::server_version() const {
   return connection_->server_version();
 }
 
+bool Session::is_open() const {
+  return connection_->is_open();
+}
+
 int Session::backend_pid() const {
   return connection_->backendpid();
 }

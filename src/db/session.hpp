@@ -65,6 +65,8 @@ class Session {
   [[nodiscard]] int server_version() const;
   // Backend process id, to tell sessions apart in pg_stat_activity.
   [[nodiscard]] int backend_pid() const;
+  // False once the server closed the connection or it broke.
+  [[nodiscard]] bool is_open() const;
 
  private:
   Session(ConnectionTarget target, std::unique_ptr<pqxx::connection> connection);

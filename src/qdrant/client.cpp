@@ -156,6 +156,13 @@ json Client::call(Method method, const std::string& path, const json* body, Idem
   return result_of(method, path, send(method, path, body, idempotent));
 }
 
+std::pair<int, std::string> Client::get_text(const std::string& path) {
+  auto answer = send_once(Method::get, path, nullptr);
+  if (answer.status == kNoAnswer || answer.status == 401 || answer.status == 403)
+    fail(Method::get, path, answer);
+  return {answer.status, std::move(answer.body)};
+}
+
 void Client::fail(Method method, const std::string& path, const Answer& answer) const {
   const std::string where = "Qdrant at " + settings_.url;
   if (answer.status == kNoAnswer) {

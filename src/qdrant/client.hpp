@@ -45,6 +45,10 @@ class Client {
   // GET that answers nullopt for 404 (a collection that does not exist).
   std::optional<nlohmann::json> get_if_exists(const std::string& path);
 
+  // One GET without retries, for plain-text probes such as /readyz: the HTTP status and body.
+  // Throws Error(cannot_connect) when there is no answer or the credentials are refused.
+  std::pair<int, std::string> get_text(const std::string& path);
+
   // The server's version from GET /; Error(usage) when it is older than agentdb supports.
   std::string check_version();
 

@@ -399,6 +399,20 @@ ExitCode run_sync_check(Context& ctx, const QdrantOptions& options) {
 
 }  // namespace
 
+std::optional<std::string> configured_url(const Context& ctx) {
+  return ctx.config.resolve("", "QDRANT_URL", "qdrant.url");
+}
+
+ClientSettings configured_client(const Context& ctx) {
+  return client_settings(ctx, QdrantOptions{});
+}
+
+std::optional<CollectionsFile> configured_collections(const Context& ctx) {
+  if (const auto file = ctx.config.resolve("", "QDRANT_COLLECTIONS_FILE", "qdrant.file"))
+    return load_collections(*file);
+  return collections_from_config(ctx.config.document(), ctx.config.source().string());
+}
+
 void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   auto options = std::make_shared<QdrantOptions>();
   auto* group = parent.add_subcommand(

@@ -1,0 +1,188 @@
+#include "health/check.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace agentdb::health {
+
+namespace {
+
+int rank(Status status) {
+  switch (status) {
+    case Status::ok:
+    case Status::skipped:
+      return 0;
+    case Status::unknown:
+      return 1;
+    case Status::warning:
+      return 2;
+    case Status::critical:
+      return 3;
+  }
+  return 1;
+}
+
+constexpr double kMB = 1e6;
+
+}  // namespace
+
+const char* to_string(Status status) {
+  switch (status) {
+    case Status::ok:
+      return "OK";
+    case Status::warning:
+      return "WARNING";
+    case Status::critical:
+      return "CRITICAL";
+    case Status::unknown:
+      return "UNKNOWN";
+    case Status::skipped:
+      return "SKIPPED";
+  }
+  return "UNKNOWN";
+}
+
+int exit_code(Status status) {
+  switch (status) {
+    case Status::ok:
+    case Status::skipped:
+      return 0;
+    case Status::warning:
+      return 1;
+    case Status::critical:
+      return 2;
+    case Status::unknown:
+      return 3;
+  }
+  return 3;
+}
+
+Status worse(Status a, Status b) {
+  return rank(b) > rank(a) ? b : a;
+}
+
+const std::vector<CheckSpec>& all_checks() {
+  using U = Unit;
+  using D = Direction;
+  static const std::vector<CheckSpec> checks = {
+      {"connection", "time to connect and authenticate", U::milliseconds, D::higher_is_worse, 100,
+       1000, true},
+      {"server_version", "PostgreSQL major version (below 15 is past end of life)", U::version,
+       D::lower_is_worse, 15, 13, true},
+      {"migrations", "revisions pending; drift, failed or missing revisions are CRITICAL", U::count,
+       D::higher_is_worse, 0, std::nullopt, true},
+      {"connections", "connections in use against max_connections minus reserved", U::percent,
+       D::higher_is_worse, 80, 95, true},
+      {"long_query", "longest running query", U::seconds, D::higher_is_worse, 60, 300, true},
+      {"idle_in_transaction", "longest idle-in-transaction session", U::seconds, D::higher_is_worse,
+       60, 300, true},
+      {"lock_waits", "longest wait on a lock, with the blocking chain", U::seconds,
+       D::higher_is_worse, 10, 60, true},
+      {"wraparound", "oldest transaction ID age of any database", U::count, D::higher_is_worse,
+       1'000'000'000, 1'500'000'000, true},
+      {"cache_hit", "buffer cache hit ratio of this database", U::percent, D::lower_is_worse, 95,
+       90, true},
+      {"database_size", "size of this database", U::bytes, D::higher_is_worse, std::nullopt,
+       std::nullopt, true},
+      {"replication", "replay lag of the most lagging standby", U::bytes, D::higher_is_worse,
+       64 * kMB, 1000 * kMB, true},
+      {"qdrant", "Qdrant readiness and the configured collections", U::milliseconds,
+       D::higher_is_worse, 500, 2000, false},
+      {"redis", "Redis PING round trip", U::milliseconds, D::higher_is_worse, 50, 500, false},
+      {"redis_memory", "Redis memory used against maxmemory", U::percent, D::higher_is_worse, 80,
+       95, false},
+  };
+  return checks;
+}
+
+const CheckSpec* find_check(std::string_view name) {
+  for (const auto& check : all_checks()) {
+    if (check.name == name)
+      return &check;
+  }
+  return nullptr;
+}
+
+std::optional<double> parse_threshold(Unit unit, std::string_view text) {
+  text = util::trim(text);
+  if (text.empty())
+    return std::nullopt;
+  std::size_t end = 0;
+  while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) ||
+                               text[end] == '.' || (end == 0 && text[end] == '-')))
+    ++end;
+  const auto number_text = std::string(text.substr(0, end));
+  const auto suffix = util::to_lower(util::trim(text.substr(end)));
+  char* stop = nullptr;
+  const double number = std::strtod(number_text.c_str(), &stop);
+  if (number_text.empty() || stop != number_text.c_str() + number_text.size() ||
+      !std::isfinite(number))
+    return std::nullopt;
+  if (suffix.empty())
+    return number;
+  if (unit == Unit::percent && suffix == "%")
+    return number;
+  if (unit == Unit::milliseconds || unit == Unit::seconds) {
+    const double ms = suffix == "ms"  ? number
+                      : suffix == "s" ? number * 1e3
+                      : suffix == "m" ? number * 60e3
+                      : suffix == "h" ? number * 3600e3
+                                      : -1;
+    if (ms < 0)
+      return std::nullopt;
+    return unit == Unit::milliseconds ? ms : ms / 1e3;
+  }
+  if (unit == Unit::bytes) {
+    const double factor = suffix == "b"    ? 1
+                          : suffix == "kb" ? 1e3
+                          : suffix == "mb" ? 1e6
+                          : suffix == "gb" ? 1e9
+                          : suffix == "tb" ? 1e12
+                                           : -1;
+    if (factor < 0)
+      return std::nullopt;
+    return number * factor;
+  }
+  return std::nullopt;
+}
+
+Status judge(double value, const Thresholds& thresholds, Direction direction) {
+  const auto beyond = [&](const std::optional<double>& limit) {
+    if (!limit)
+      return false;
+    return direction == Direction::higher_is_worse ? value > *limit : value < *limit;
+  };
+  if (beyond(thresholds.critical))
+    return Status::critical;
+  if (beyond(thresholds.warning))
+    return Status::warning;
+  return Status::ok;
+}
+
+std::string format_value(double value, Unit unit) {
+  char buffer[64];
+  switch (unit) {
+    case Unit::milliseconds:
+      std::snprintf(buffer, sizeof buffer, value < 10 ? "%.1f ms" : "%.0f ms", value);
+      return buffer;
+    case Unit::seconds:
+      return util::human_duration(std::chrono::milliseconds(std::llround(value * 1e3)));
+    case Unit::percent:
+      std::snprintf(buffer, sizeof buffer, "%.1f%%", value);
+      return buffer;
+    case Unit::bytes:
+      return util::human_bytes(static_cast<std::uint64_t>(std::max(0.0, value)));
+    case Unit::version:
+      std::snprintf(buffer, sizeof buffer, "%.0f", value);
+      return buffer;
+    case Unit::count:
+      std::snprintf(buffer, sizeof buffer, "%.0f", value);
+      return buffer;
+  }
+  return std::to_string(value);
+}
+
+}  // namespace agentdb::health

@@ -1,0 +1,79 @@
+// What a health check is and what it yields: a status in the monitoring-plugin sense, a measured
+// value with its unit, the thresholds it was judged against, and the details behind it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agentdb::health {
+
+// Exit codes follow the monitoring-plugin convention: OK 0, WARNING 1, CRITICAL 2, UNKNOWN 3.
+// A skipped check (Qdrant or Redis not configured) counts as OK.
+enum class Status { ok, warning, critical, unknown, skipped };
+
+[[nodiscard]] const char* to_string(Status status);
+[[nodiscard]] int exit_code(Status status);
+// The worse of two, ranked CRITICAL > WARNING > UNKNOWN > OK = SKIPPED (so an unreachable server is
+// CRITICAL although the checks it made impossible are UNKNOWN).
+[[nodiscard]] Status worse(Status a, Status b);
+
+enum class Unit { milliseconds, seconds, percent, count, bytes, version };
+// Higher values are worse for most checks; for cache hit ratio and server version, lower ones.
+enum class Direction { higher_is_worse, lower_is_worse };
+
+struct CheckSpec {
+  std::string_view name;
+  std::string_view description;
+  Unit unit;
+  Direction direction;
+  std::optional<double> warning;  // default thresholds; nullopt: never raises that level
+  std::optional<double> critical;
+  bool needs_database;
+};
+
+// Every check, in the order they run and print.
+[[nodiscard]] const std::vector<CheckSpec>& all_checks();
+[[nodiscard]] const CheckSpec* find_check(std::string_view name);
+
+struct Thresholds {
+  std::optional<double> warning;
+  std::optional<double> critical;
+};
+
+// Parses a threshold for a check of `unit`: durations may carry ms/s/m/h, sizes kB/MB/GB/TB;
+// a bare number is in the check's own unit. nullopt when malformed.
+[[nodiscard]] std::optional<double> parse_threshold(Unit unit, std::string_view text);
+
+// OK, WARNING or CRITICAL for a value against thresholds in the given direction.
+[[nodiscard]] Status judge(double value, const Thresholds& thresholds, Direction direction);
+
+// One perfdata item: 'label'=value[uom];warn;crit;min;max.
+struct Perfdata {
+  std::string label;
+  double value = 0;
+  std::string uom;
+  Thresholds thresholds;
+  Direction direction = Direction::higher_is_worse;
+  std::optional<double> min;
+  std::optional<double> max;
+};
+
+struct CheckResult {
+  std::string name;
+  Status status = Status::unknown;
+  std::optional<double> value;
+  Unit unit = Unit::count;
+  Thresholds thresholds;
+  std::string summary;  // one line: "12 of 97 (12%)", "cannot connect: refused"
+  nlohmann::json detail = nlohmann::json::object();
+  std::vector<Perfdata> perfdata;
+};
+
+// The value as people read it: "3.2 ms", "41 s", "12%", "1.2 GB", "15.4".
+[[nodiscard]] std::string format_value(double value, Unit unit);
+
+}  // namespace agentdb::health

@@ -1,0 +1,442 @@
+#include "health/database_checks.hpp"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "migrate/history.hpp"
+#include "migrate/planner.hpp"
+#include "migrate/revision.hpp"
+#include "util/strings.hpp"
+
+namespace agentdb::health {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr double kWraparoundLimit = 2'147'483'647.0;
+
+CheckResult judged(const CheckSpec& spec, const Thresholds& thresholds, double value,
+                   std::string summary) {
+  CheckResult result;
+  result.name = std::string(spec.name);
+  result.unit = spec.unit;
+  result.thresholds = thresholds;
+  result.value = value;
+  result.status = judge(value, thresholds, spec.direction);
+  result.summary = std::move(summary);
+  return result;
+}
+
+Perfdata perf(const CheckSpec& spec, const Thresholds& thresholds, std::string label, double value,
+              std::string uom, std::optional<double> min = std::nullopt,
+              std::optional<double> max = std::nullopt) {
+  return Perfdata{std::move(label), value, std::move(uom), thresholds, spec.direction, min, max};
+}
+
+std::string optional_text(const pqxx::field& field) {
+  return field.is_null() ? std::string() : field.as<std::string>();
+}
+
+// "{12,13}" -> {12, 13}
+std::vector<int> int_array(const pqxx::field& field) {
+  std::vector<int> values;
+  if (field.is_null())
+    return values;
+  auto text = std::string(field.c_str());
+  if (text.size() >= 2)
+    text = text.substr(1, text.size() - 2);
+  for (const auto& part : util::split(text, ',')) {
+    if (const auto n = util::parse_int64(util::trim(part)))
+      values.push_back(static_cast<int>(*n));
+  }
+  return values;
+}
+
+std::string who(const pqxx::row& row, std::string_view user_column, std::string_view app_column) {
+  std::string text = optional_text(row[std::string(user_column)]);
+  const auto app = optional_text(row[std::string(app_column)]);
+  if (!app.empty())
+    text += "/" + app;
+  return text.empty() ? std::string("?") : text;
+}
+
+CheckResult server_version(const CheckSpec& spec, const Thresholds& thresholds,
+                           db::Session& session) {
+  const auto row = session.exec("SELECT current_setting('server_version')")[0];
+  const int major = session.server_version() / 10000;
+  auto result = judged(spec, thresholds, major, "PostgreSQL " + row[0].as<std::string>());
+  if (result.status != Status::ok)
+    result.summary += " (past or near end of life; upgrade)";
+  result.detail = {{"server_version", row[0].as<std::string>()},
+                   {"server_version_num", session.server_version()}};
+  return result;
+}
+
+CheckResult migrations(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session,
+                       const MigrationsSource& source) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(source.dir, ec)) {
+    CheckResult result;
+    result.name = std::string(spec.name);
+    result.unit = spec.unit;
+    result.status = source.configured ? Status::unknown : Status::skipped;
+    result.summary = "no migrations directory at " + source.dir.string() +
+                     (source.configured ? "" : " (set migrate.dir or AGENTDB_MIGRATIONS_DIR)");
+    return result;
+  }
+  const auto revisions = migrate::load_revisions(source.dir);
+  migrate::History history(session);
+  const auto records = history.exists() ? history.load() : std::vector<migrate::HistoryRecord>{};
+  const auto status = migrate::compute_status(revisions, records);
+  const int pending = status.count(migrate::RevisionState::pending);
+  int drift = 0;
+  json states = json::object();
+  for (const auto state : {migrate::RevisionState::applied, migrate::RevisionState::pending,
+                           migrate::RevisionState::modified, migrate::RevisionState::missing,
+                           migrate::RevisionState::out_of_order, migrate::RevisionState::failed}) {
+    const int n = status.count(state);
+    states[migrate::to_string(state)] = n;
+    if (state != migrate::RevisionState::applied && state != migrate::RevisionState::pending)
+      drift += n;
+  }
+  std::string summary =
+      status.current ? "at " + std::to_string(*status.current) : std::string("no revision applied");
+  summary += pending == 0 ? ", none pending" : ", " + std::to_string(pending) + " pending";
+  for (const auto state : {migrate::RevisionState::modified, migrate::RevisionState::missing,
+                           migrate::RevisionState::out_of_order, migrate::RevisionState::failed}) {
+    if (const int n = status.count(state))
+      summary += ", " + std::to_string(n) + " " + migrate::to_string(state);
+  }
+  auto result = judged(spec, thresholds, pending, summary);
+  if (drift > 0) {
+    result.status = Status::critical;
+    result.summary += " (run 'agentdb migrate status')";
+  }
+  result.detail = {{"current", status.current ? json(*status.current) : json(nullptr)},
+                   {"states", states},
+                   {"directory", source.dir.string()}};
+  result.perfdata.push_back(perf(spec, thresholds, "migrations_pending", pending, "", 0));
+  return result;
+}
+
+CheckResult connections(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
+  const auto row = session.exec(
+      "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
+      " current_setting('max_connections')::int,"
+      " current_setting('superuser_reserved_connections')::int,"
+      " coalesce((SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections'), 0)")
+                       [0];
+  const auto used = row[0].as<long long>();
+  const auto max = row[1].as<long long>();
+  const auto reserved = row[2].as<long long>() + row[3].as<long long>();
+  const auto available = std::max(1LL, max - reserved);
+  const double percent = 100.0 * static_cast<double>(used) / static_cast<double>(available);
+  char text[128];
+  std::snprintf(text, sizeof text, "%lld of %lld (%.1f%%; %lld reserved for superusers)", used,
+                available, percent, reserved);
+  auto result = judged(spec, thresholds, percent, text);
+  result.detail = {{"used", used},
+                   {"max_connections", max},
+                   {"reserved", reserved},
+                   {"available", available},
+                   {"headroom", available - used}};
+  result.perfdata.push_back(perf(spec, thresholds, "connections_used_pct", percent, "%", 0, 100));
+  result.perfdata.push_back(perf(spec, Thresholds{}, "connections_used", static_cast<double>(used),
+                                 "", 0, static_cast<double>(available)));
+  return result;
+}
+
+// The oldest session in `state_condition` other than this one, by `since_column`.
+CheckResult longest_session(const CheckSpec& spec, const Thresholds& thresholds,
+                            db::Session& session, std::string_view state_condition,
+                            std::string_view since_column, std::string_view what,
+                            std::string_view none) {
+  const auto rows = session.exec(
+      "SELECT pid, usename, application_name, client_addr::text AS client,"
+      " extract(epoch FROM clock_timestamp() - " +
+      std::string(since_column) + ")::float8 AS seconds, left(query, 120) AS query" +
+      " FROM pg_stat_activity WHERE " + std::string(state_condition) +
+      " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+      " ORDER BY " +
+      std::string(since_column) + " LIMIT 1");
+  if (rows.empty()) {
+    auto result = judged(spec, thresholds, 0, std::string(none));
+    result.perfdata.push_back(
+        perf(spec, thresholds, std::string(spec.name) + "_seconds", 0, "s", 0));
+    return result;
+  }
+  const auto row = rows[0];
+  const double seconds = row["seconds"].is_null() ? 0 : row["seconds"].as<double>();
+  const auto query = util::one_line(optional_text(row["query"]));
+  auto result =
+      judged(spec, thresholds, seconds,
+             "pid " + row["pid"].as<std::string>() + " (" +
+                 who(row, "usename", "application_name") + ") " + std::string(what) + " " +
+                 format_value(seconds, Unit::seconds) + (query.empty() ? "" : ": " + query));
+  result.detail = {{"pid", row["pid"].as<int>()},
+                   {"user", optional_text(row["usename"])},
+                   {"application", optional_text(row["application_name"])},
+                   {"client", optional_text(row["client"])},
+                   {"seconds", seconds},
+                   {"query", query}};
+  result.perfdata.push_back(
+      perf(spec, thresholds, std::string(spec.name) + "_seconds", seconds, "s", 0));
+  return result;
+}
+
+CheckResult lock_waits(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
+  // Every waiting session, and every session that blocks one, in one snapshot of pg_stat_activity.
+  const auto rows = session.exec(
+      "WITH waiting AS ("
+      "  SELECT pid, pg_blocking_pids(pid) AS blockers FROM pg_stat_activity"
+      "  WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid())"
+      " SELECT a.pid, w.blockers, a.state, a.usename, a.application_name,"
+      "  extract(epoch FROM clock_timestamp() - a.query_start)::float8 AS seconds,"
+      "  left(a.query, 120) AS query, w.pid IS NOT NULL AS waiting"
+      " FROM pg_stat_activity a LEFT JOIN waiting w ON w.pid = a.pid"
+      " WHERE w.pid IS NOT NULL"
+      "  OR a.pid IN (SELECT unnest(blockers) FROM waiting)");
+  struct Backend {
+    std::vector<int> blockers;
+    std::string state, who, query;
+    double seconds = 0;
+    bool waiting = false;
+  };
+  std::map<int, Backend> backends;
+  for (const auto& row : rows) {
+    Backend backend;
+    backend.blockers = int_array(row["blockers"]);
+    backend.state = optional_text(row["state"]);
+    backend.who = who(row, "usename", "application_name");
+    backend.query = util::one_line(optional_text(row["query"]));
+    backend.seconds = row["seconds"].is_null() ? 0 : row["seconds"].as<double>();
+    backend.waiting = row["waiting"].as<bool>();
+    backends[row["pid"].as<int>()] = std::move(backend);
+  }
+  int longest_pid = 0;
+  double longest = 0;
+  int waiting_count = 0;
+  json waiting = json::array();
+  for (const auto& [pid, backend] : backends) {
+    if (!backend.waiting)
+      continue;
+    ++waiting_count;
+    if (longest_pid == 0 || backend.seconds > longest) {
+      longest = backend.seconds;
+      longest_pid = pid;
+    }
+    waiting.push_back({{"pid", pid},
+                       {"blocked_by", backend.blockers},
+                       {"seconds", backend.seconds},
+                       {"who", backend.who},
+                       {"query", backend.query}});
+  }
+  json blockers = json::array();
+  for (const auto& [pid, backend] : backends) {
+    if (!backend.waiting) {
+      blockers.push_back(
+          {{"pid", pid}, {"state", backend.state}, {"who", backend.who}, {"query", backend.query}});
+    }
+  }
+  if (waiting_count == 0) {
+    auto result = judged(spec, thresholds, 0, "no session waits on a lock");
+    result.detail = {{"waiting", waiting}, {"blockers", blockers}};
+    result.perfdata.push_back(perf(spec, thresholds, "lock_wait_seconds", 0, "s", 0));
+    result.perfdata.push_back(perf(spec, Thresholds{}, "lock_waiting_sessions", 0, "", 0));
+    return result;
+  }
+  // The chain from the longest waiter to the session at its root: "4713 -> 4712 -> 4711 (idle in
+  // transaction, app: UPDATE ...)", following the first blocker at each step.
+  std::string chain = std::to_string(longest_pid);
+  std::set<int> seen{longest_pid};
+  int at = longest_pid;
+  while (true) {
+    const auto it = backends.find(at);
+    if (it == backends.end() || it->second.blockers.empty())
+      break;
+    const int next = it->second.blockers.front();
+    chain += " waits for " + std::to_string(next);
+    if (!seen.insert(next).second)
+      break;  // a deadlock in the making; the server will break it
+    at = next;
+  }
+  if (const auto root = backends.find(at); root != backends.end() && at != longest_pid) {
+    chain += " (" + (root->second.state.empty() ? std::string("?") : root->second.state) + ", " +
+             root->second.who + (root->second.query.empty() ? "" : ": " + root->second.query) + ")";
+  }
+  auto result = judged(spec, thresholds, longest,
+                       std::to_string(waiting_count) + " waiting, longest " +
+                           format_value(longest, Unit::seconds) + ": " + chain);
+  result.detail = {{"waiting", waiting}, {"blockers", blockers}, {"chain", chain}};
+  result.perfdata.push_back(perf(spec, thresholds, "lock_wait_seconds", longest, "s", 0));
+  result.perfdata.push_back(
+      perf(spec, Thresholds{}, "lock_waiting_sessions", waiting_count, "", 0));
+  return result;
+}
+
+CheckResult wraparound(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
+  const auto rows = session.exec(
+      "SELECT datname, age(datfrozenxid)::bigint FROM pg_database WHERE datallowconn"
+      " ORDER BY 2 DESC, 1");
+  json databases = json::object();
+  for (const auto& row : rows)
+    databases[row[0].as<std::string>()] = row[1].as<long long>();
+  const double oldest = rows.empty() ? 0 : rows[0][1].as<double>();
+  char text[200];
+  std::snprintf(text, sizeof text, "%s at age %.0f (%.2f%% of the way to wraparound)",
+                rows.empty() ? "-" : rows[0][0].c_str(), oldest, 100.0 * oldest / kWraparoundLimit);
+  auto result = judged(spec, thresholds, oldest, text);
+  result.detail = {{"databases", databases}};
+  result.perfdata.push_back(perf(spec, thresholds, "xid_age", oldest, "", 0, kWraparoundLimit));
+  return result;
+}
+
+CheckResult cache_hit(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
+  const auto row = session.exec(
+      "SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()")[0];
+  const double hit = row[0].is_null() ? 0 : row[0].as<double>();
+  const double read = row[1].is_null() ? 0 : row[1].as<double>();
+  // Too few block reads say nothing about the cache (a database just created or reset).
+  constexpr double kMinimumSample = 1000;
+  const double ratio = hit + read > 0 ? 100.0 * hit / (hit + read) : 100.0;
+  char text[160];
+  std::snprintf(text, sizeof text, "%.2f%% of %.0f block reads from shared buffers", ratio,
+                hit + read);
+  auto result = judged(spec, thresholds, ratio, text);
+  if (hit + read < kMinimumSample) {
+    result.status = Status::ok;
+    result.summary += " (too few to judge)";
+  }
+  result.detail = {{"blks_hit", hit}, {"blks_read", read}};
+  result.perfdata.push_back(perf(spec, thresholds, "cache_hit_pct", ratio, "%", 0, 100));
+  return result;
+}
+
+CheckResult database_size(const CheckSpec& spec, const Thresholds& thresholds,
+                          db::Session& session) {
+  const auto row =
+      session.exec("SELECT current_database(), pg_database_size(current_database())")[0];
+  const double bytes = row[1].as<double>();
+  auto result = judged(spec, thresholds, bytes,
+                       row[0].as<std::string>() + " is " + format_value(bytes, Unit::bytes));
+  result.detail = {{"database", row[0].as<std::string>()}, {"bytes", row[1].as<long long>()}};
+  result.perfdata.push_back(perf(spec, thresholds, "database_size", bytes, "B", 0));
+  return result;
+}
+
+CheckResult replication(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
+  if (session.exec("SELECT pg_is_in_recovery()")[0][0].as<bool>()) {
+    // A standby: how far replay is behind what it has received.
+    const auto row = session.exec(
+        "SELECT coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()),"
+        " 0)::float8, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())"
+        "::float8")[0];
+    const double bytes = std::max(0.0, row[0].as<double>());
+    auto result = judged(
+        spec, thresholds, bytes,
+        "this server is a standby; replay is " + format_value(bytes, Unit::bytes) +
+            " behind what it received" +
+            (row[1].is_null() ? std::string()
+                              : ", last replayed transaction " +
+                                    format_value(row[1].as<double>(), Unit::seconds) + " ago"));
+    result.detail = {{"role", "standby"}, {"replay_lag_bytes", bytes}};
+    result.perfdata.push_back(perf(spec, thresholds, "replay_lag", bytes, "B", 0));
+    return result;
+  }
+  const auto rows = session.exec(
+      "SELECT coalesce(application_name, ''), coalesce(client_addr::text, 'local'), state,"
+      " pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 AS lag_bytes,"
+      " extract(epoch FROM replay_lag)::float8 AS lag_seconds"
+      " FROM pg_stat_replication ORDER BY 4 DESC NULLS FIRST");
+  if (rows.empty()) {
+    auto result = judged(spec, thresholds, 0, "no standbys connected");
+    result.detail = {{"role", "primary"}, {"standbys", json::array()}};
+    return result;
+  }
+  json standbys = json::array();
+  double worst = 0;
+  std::string worst_name;
+  bool unreadable = false;
+  for (const auto& row : rows) {
+    const auto name =
+        row[0].as<std::string>().empty() ? row[1].as<std::string>() : row[0].as<std::string>();
+    if (row["lag_bytes"].is_null()) {
+      unreadable = true;
+      standbys.push_back(
+          {{"name", name}, {"state", optional_text(row[2])}, {"lag_bytes", nullptr}});
+      continue;
+    }
+    const double bytes = row["lag_bytes"].as<double>();
+    standbys.push_back(
+        {{"name", name},
+         {"client", row[1].as<std::string>()},
+         {"state", optional_text(row[2])},
+         {"lag_bytes", bytes},
+         {"lag_seconds",
+          row["lag_seconds"].is_null() ? json(nullptr) : json(row["lag_seconds"].as<double>())}});
+    if (worst_name.empty() || bytes > worst) {
+      worst = bytes;
+      worst_name = name;
+    }
+  }
+  auto result = judged(spec, thresholds, worst,
+                       std::to_string(rows.size()) + " standby(s); most behind: " +
+                           (worst_name.empty() ? std::string("?") : worst_name) + " at " +
+                           format_value(worst, Unit::bytes));
+  if (unreadable && worst_name.empty()) {
+    result.status = Status::unknown;
+    result.summary =
+        "standbys connected, but their positions are hidden from this role (grant "
+        "pg_monitor)";
+  }
+  result.detail = {{"role", "primary"}, {"standbys", standbys}};
+  for (const auto& standby : standbys) {
+    if (!standby["lag_bytes"].is_null()) {
+      result.perfdata.push_back(perf(spec, thresholds,
+                                     "replay_lag_" + standby["name"].get<std::string>(),
+                                     standby["lag_bytes"].get<double>(), "B", 0));
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+CheckResult run_database_check(const CheckSpec& spec, const Thresholds& thresholds,
+                               db::Session& session, const MigrationsSource& migrations_source) {
+  const std::string_view name = spec.name;
+  if (name == "server_version")
+    return server_version(spec, thresholds, session);
+  if (name == "migrations")
+    return migrations(spec, thresholds, session, migrations_source);
+  if (name == "connections")
+    return connections(spec, thresholds, session);
+  if (name == "long_query") {
+    return longest_session(spec, thresholds, session, "state = 'active'", "query_start",
+                           "running for", "no other query running");
+  }
+  if (name == "idle_in_transaction") {
+    return longest_session(spec, thresholds, session,
+                           "state IN ('idle in transaction', 'idle in transaction (aborted)')",
+                           "state_change", "idle in transaction for",
+                           "no session idle in a transaction");
+  }
+  if (name == "lock_waits")
+    return lock_waits(spec, thresholds, session);
+  if (name == "wraparound")
+    return wraparound(spec, thresholds, session);
+  if (name == "cache_hit")
+    return cache_hit(spec, thresholds, session);
+  if (name == "database_size")
+    return database_size(spec, thresholds, session);
+  if (name == "replication")
+    return replication(spec, thresholds, session);
+  CheckResult result;
+  result.name = std::string(name);
+  result.summary = "not a database check";
+  return result;
+}
+
+}  // namespace agentdb::health

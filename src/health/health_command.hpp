@@ -1,0 +1,14 @@
+// `agentdb health` (checks with monitoring-plugin exit codes) and `agentdb pool` (who uses the
+// connections, and how a pool of them behaves under load).
+#pragma once
+
+#include <vector>
+
+#include "core/context.hpp"
+
+namespace agentdb::health {
+
+void register_health_command(CLI::App& parent, std::vector<Command>& commands);
+void register_pool_commands(CLI::App& parent, std::vector<Command>& commands);
+
+}  // namespace agentdb::health
