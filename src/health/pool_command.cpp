@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "db/pgbouncer_console.hpp"
 #include "db/pool.hpp"
 #include "db/session.hpp"
 #include "health/health_command.hpp"
@@ -59,28 +60,29 @@ json grouped(db::Session& session, const std::string& expression) {
   return counts;
 }
 
-// PgBouncer's admin console answers SHOW commands only; columns are read by name because they
-// change between releases.
+// Per pool (database, user) from SHOW POOLS, with the database's averages from SHOW STATS.
+// Columns are read by name because they change between PgBouncer releases.
 json pgbouncer_pools(const std::string& url) {
-  const auto target = db::parse_connection_target(url);
-  auto session = db::Session::open(target);
-  const auto stats = session->exec("SHOW STATS");
-  std::map<std::string, pqxx::row> stats_by_database;
-  for (const auto& row : stats)
-    stats_by_database.emplace(row["database"].as<std::string>(), row);
-  const auto number = [](const pqxx::row& row, const char* column) -> long long {
-    for (const auto& field : row) {
-      if (std::string_view(field.name()) == column && !field.is_null())
-        return field.as<long long>();
-    }
-    return 0;
+  db::PgBouncerConsole console(db::parse_connection_target(url));
+  const auto number = [](const db::ConsoleRow& row, const char* column) -> long long {
+    const auto it = row.find(column);
+    if (it == row.end())
+      return 0;
+    return util::parse_int64(it->second).value_or(0);
   };
+  const auto text = [](const db::ConsoleRow& row, const char* column) {
+    const auto it = row.find(column);
+    return it == row.end() ? std::string("-") : it->second;
+  };
+  std::map<std::string, db::ConsoleRow> stats_by_database;
+  for (auto& row : console.show("STATS"))
+    stats_by_database.emplace(text(row, "database"), std::move(row));
   json pools = json::array();
-  for (const auto& row : session->exec("SHOW POOLS")) {
-    const auto database = row["database"].as<std::string>();
+  for (const auto& row : console.show("POOLS")) {
+    const auto database = text(row, "database");
     json pool = {{"database", database},
-                 {"user", row["user"].as<std::string>()},
-                 {"mode", text_of(row["pool_mode"])},
+                 {"user", text(row, "user")},
+                 {"mode", text(row, "pool_mode")},
                  {"clients_active", number(row, "cl_active")},
                  {"clients_waiting", number(row, "cl_waiting")},
                  {"servers_active", number(row, "sv_active")},

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "qdrant_standin.hpp"
 #include "test_support.hpp"
 #include "util/files.hpp"
 
@@ -27,64 +28,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-// The stand-in server, started on a free port for one test and stopped afterwards.
-class QdrantStandIn {
- public:
-  explicit QdrantStandIn(std::vector<std::string> extra = {}) {
-    const auto port_file = dir_.path() / "port";
-    std::vector<std::string> args{
-        "python3",     std::string(AGENTDB_SOURCE_DIR) + "/tests/qdrant/qdrant_standin.py",
-        "--port",      "0",
-        "--port-file", port_file.string()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& arg : args)
-      argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    if (::posix_spawnp(&pid_, "python3", nullptr, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("cannot start python3");
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      if (const auto text = util::read_file(port_file); text && !text->empty())
-        port_ = std::stoi(*text);
-    }
-    if (port_ == 0)
-      throw std::runtime_error("the Qdrant stand-in did not start");
-    control_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
-  }
-  ~QdrantStandIn() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  QdrantStandIn(const QdrantStandIn&) = delete;
-  QdrantStandIn& operator=(const QdrantStandIn&) = delete;
-
-  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  json get(const std::string& path) {
-    const auto result = control_->Get(path);
-    return result ? json::parse(result->body) : json(nullptr);
-  }
-  void post(const std::string& path, const json& body) {
-    (void)control_->Post(path, body.dump(), "application/json");
-  }
-  [[nodiscard]] json violations() { return get("/__standin/violations"); }
-  // Requests agentdb sent, as "METHOD /path".
-  [[nodiscard]] std::vector<std::string> requests() {
-    std::vector<std::string> lines;
-    for (const auto& entry : get("/__standin/requests"))
-      lines.push_back(entry["method"].get<std::string>() + " " + entry["path"].get<std::string>());
-    return lines;
-  }
-
- private:
-  TempDir dir_;
-  pid_t pid_ = 0;
-  int port_ = 0;
-  std::unique_ptr<httplib::Client> control_;
-};
 
 const char* kTwoCollections = R"({"collections": {
   "memory": {

@@ -1,0 +1,569 @@
+// agentdb health and agentdb pool against real servers: the shared test cluster, a cluster of the
+// test's own (to fill, restart and stop), a real redis-server, a real PgBouncer, the Qdrant
+// stand-in, and a TCP port that drops every connection attempt.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <regex>
+
+#include "db/pool.hpp"
+#include "health/redis_probe.hpp"
+#include "local/cluster.hpp"
+#include "qdrant_standin.hpp"
+#include "test_support.hpp"
+
+namespace agentdb::testing {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool port_open(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// A server process of the test's own, stopped with SIGTERM at the end.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (auto& arg : args)
+      argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    if (::posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0)
+      throw std::runtime_error("cannot start " + args.front());
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~ServerProcess() { stop(); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  void stop() {
+    if (pid_ == 0)
+      return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = 0;
+  }
+
+ private:
+  pid_t pid_ = 0;
+};
+
+void wait_for_port(int port) {
+  for (int i = 0; i < 200 && !port_open(port); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ASSERT_TRUE(port_open(port)) << "nothing listens on port " << port;
+}
+
+class RedisServer {
+ public:
+  RedisServer()
+      : port_(free_port()),
+        process_({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
+                  "", "--appendonly", "no", "--dir", dir_.path().string()}) {
+    wait_for_port(port_);
+  }
+  [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] int port() const { return port_; }
+  void stop() { process_.stop(); }
+
+ private:
+  TempDir dir_;
+  int port_;
+  ServerProcess process_;
+};
+
+// redis-cli is not needed: a raw RESP command over a socket.
+std::string redis_command(int port, const std::vector<std::string>& words) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+    return {};
+  std::string request = "*" + std::to_string(words.size()) + "\r\n";
+  for (const auto& word : words)
+    request += "$" + std::to_string(word.size()) + "\r\n" + word + "\r\n";
+  (void)::write(fd, request.data(), request.size());
+  char buffer[4096];
+  const auto n = ::read(fd, buffer, sizeof buffer);
+  ::close(fd);
+  return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+}
+
+json health_json(const std::vector<std::string>& args,
+                 const std::vector<std::pair<std::string, std::string>>& env, int& exit_code) {
+  std::vector<std::string> all{"--json", "health"};
+  all.insert(all.end(), args.begin(), args.end());
+  const auto result = run_agentdb(all, env);
+  exit_code = result.exit_code;
+  EXPECT_FALSE(result.out.empty()) << result.err;
+  return result.out.empty() ? json::object() : json::parse(result.out);
+}
+
+json check_of(const json& report, const std::string& name) {
+  for (const auto& check : report["checks"]) {
+    if (check["name"] == name)
+      return check;
+  }
+  ADD_FAILURE() << "no check " << name << " in " << report.dump();
+  return json::object();
+}
+
+// Runs one check with extra flags against `url` and returns (exit code, that check).
+std::pair<int, json> one_check(const std::string& url, const std::string& name,
+                               std::vector<std::string> flags = {},
+                               std::vector<std::pair<std::string, std::string>> env = {}) {
+  std::vector<std::string> args{"--database-url", url, "--check", name};
+  args.insert(args.end(), flags.begin(), flags.end());
+  int code = -1;
+  const auto report = health_json(args, env, code);
+  return {code, check_of(report, name)};
+}
+
+}  // namespace
+
+TEST(Health, ReportsEveryCheckAndSkipsUnconfiguredServices) {
+  ScratchDatabase db;
+  int code = -1;
+  const auto report = health_json({"--database-url", db.url()}, {}, code);
+  ASSERT_EQ(report["checks"].size(), 14u) << report.dump();
+  EXPECT_EQ(check_of(report, "connection")["status"], "OK");
+  EXPECT_EQ(check_of(report, "server_version")["value"], 15);
+  EXPECT_EQ(check_of(report, "qdrant")["status"], "SKIPPED");
+  EXPECT_EQ(check_of(report, "redis")["status"], "SKIPPED");
+  EXPECT_EQ(check_of(report, "replication")["summary"], "no standbys connected");
+  EXPECT_EQ(report["exit_code"], code);
+}
+
+TEST(Health, NagiosOutputIsOneParsablePluginLine) {
+  ScratchDatabase db;
+  const auto result =
+      run_agentdb({"health", "--database-url", db.url(), "--nagios", "--check",
+                   "connection,connections,database_size", "--warning", "database_size=1kB"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const std::regex line(R"(AGENTDB (OK|WARNING|CRITICAL|UNKNOWN) - ([^|]*) \| (.*)\n)");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_match(result.out, match, line)) << result.out;
+  EXPECT_EQ(match[1], "WARNING");
+  EXPECT_NE(match[2].str().find("database_size WARNING"), std::string::npos);
+  const std::string perfdata = match[3];
+  const std::regex item(R"('([^']+)'=(-?[0-9.]+)([a-zA-Z%]*)(;[0-9.:]*){0,4})");
+  std::vector<std::string> labels;
+  for (std::sregex_iterator it(perfdata.begin(), perfdata.end(), item), end; it != end; ++it)
+    labels.push_back((*it)[1]);
+  EXPECT_EQ(labels, (std::vector<std::string>{"connect_time", "connections_used_pct",
+                                              "connections_used", "database_size"}))
+      << perfdata;
+  EXPECT_NE(perfdata.find("'database_size'="), std::string::npos);
+  EXPECT_NE(perfdata.find("B;1000;"), std::string::npos) << perfdata;
+}
+
+TEST(Health, LockWaitsNameTheBlockingChainAndReachWarningAndCritical) {
+  ScratchDatabase db;
+  auto holder = db.connect();
+  (void)holder->exec("CREATE TABLE t (id int)");
+  (void)holder->exec("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+  auto waiter = db.connect();
+  const int waiter_pid = waiter->backend_pid();
+  auto blocked = std::async(std::launch::async, [&] {
+    try {
+      (void)waiter->exec("SELECT count(*) FROM t");
+    } catch (const std::exception&) {
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  auto [code, check] = one_check(db.url(), "lock_waits",
+                                 {"--warning", "lock_waits=500ms", "--critical", "lock_waits=1h"});
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  const auto chain = check["detail"]["chain"].get<std::string>();
+  EXPECT_EQ(chain.find(std::to_string(waiter_pid) + " waits for " +
+                       std::to_string(holder->backend_pid())),
+            0u)
+      << chain;
+  EXPECT_NE(chain.find("idle in transaction"), std::string::npos) << chain;
+  std::tie(code, check) = one_check(db.url(), "lock_waits", {"--critical", "lock_waits=500ms"});
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(check["status"], "CRITICAL");
+  (void)holder->exec("COMMIT");
+  blocked.wait();
+  std::tie(code, check) = one_check(db.url(), "lock_waits");
+  EXPECT_EQ(check["status"], "OK") << check.dump();
+}
+
+TEST(Health, IdleInTransactionAndLongQueriesReachWarningAndCritical) {
+  ScratchDatabase db;
+  auto idle = db.connect();
+  (void)idle->exec("BEGIN; SELECT 1");
+  auto busy = db.connect();
+  auto running = std::async(std::launch::async, [&] {
+    try {
+      (void)busy->exec("SELECT pg_sleep(20)");
+    } catch (const std::exception&) {
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  for (const std::string name : {"idle_in_transaction", "long_query"}) {
+    auto [code, check] = one_check(db.url(), name, {"--warning", name + "=1s"});
+    EXPECT_EQ(code, 1) << check.dump();
+    EXPECT_EQ(check["status"], "WARNING");
+    EXPECT_GE(check["value"].get<double>(), 1.0);
+    std::tie(code, check) = one_check(db.url(), name, {"--critical", name + "=1s"});
+    EXPECT_EQ(code, 2);
+    EXPECT_EQ(check["status"], "CRITICAL");
+  }
+  const auto [code, check] = one_check(db.url(), "long_query");
+  EXPECT_EQ(check["detail"]["pid"], busy->backend_pid());
+  EXPECT_EQ(check["detail"]["query"], "SELECT pg_sleep(20)");
+  (void)idle->exec("ROLLBACK");
+  auto canceller = db.connect();
+  (void)canceller->exec("SELECT pg_cancel_backend(" + std::to_string(busy->backend_pid()) + ")");
+  running.wait();
+}
+
+TEST(Health, MigrationsPendingWarnAndDriftIsCritical) {
+  ScratchDatabase db;
+  TempDir dir;
+  dir.write("migrations/20260101000001_first.up.sql", "CREATE TABLE a (id int);\n");
+  dir.write("migrations/20260101000001_first.down.sql", "DROP TABLE a;\n");
+  const auto migrations = (dir.path() / "migrations").string();
+  auto [code, check] = one_check(db.url(), "migrations", {"--migrations-dir", migrations});
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  EXPECT_EQ(check["value"], 1);
+  ASSERT_EQ(
+      run_agentdb({"migrate", "up", "--database-url", db.url(), "--dir", migrations}).exit_code, 0);
+  std::tie(code, check) = one_check(db.url(), "migrations", {"--migrations-dir", migrations});
+  EXPECT_EQ(check["status"], "OK") << check.dump();
+  dir.write("migrations/20260101000001_first.up.sql", "CREATE TABLE a (id bigint);\n");
+  std::tie(code, check) = one_check(db.url(), "migrations", {"--migrations-dir", migrations});
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(check["status"], "CRITICAL") << check.dump();
+  EXPECT_EQ(check["detail"]["states"]["modified"], 1);
+}
+
+TEST(Health, ThresholdsComeFromConfigAndFlagsOverrideThem) {
+  ScratchDatabase db;
+  TempDir dir;
+  dir.write("agentdb.toml",
+            "[health.database_size]\nwarning = \"1kB\"\ncritical = \"1TB\"\n"
+            "[health.wraparound]\nwarning = 1\n");
+  const auto config = (dir.path() / "agentdb.toml").string();
+  auto [code, check] = one_check(db.url(), "database_size", {"--config", config});
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  std::tie(code, check) =
+      one_check(db.url(), "database_size", {"--config", config, "--critical", "database_size=1kB"});
+  EXPECT_EQ(check["status"], "CRITICAL");
+  std::tie(code, check) = one_check(db.url(), "wraparound", {"--config", config});
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  std::tie(code, check) = one_check(db.url(), "wraparound", {"--critical", "wraparound=1"});
+  EXPECT_EQ(check["status"], "CRITICAL");
+  std::tie(code, check) = one_check(db.url(), "server_version", {"--warning", "server_version=16"});
+  EXPECT_EQ(check["status"], "WARNING");
+  std::tie(code, check) =
+      one_check(db.url(), "server_version", {"--critical", "server_version=16"});
+  EXPECT_EQ(check["status"], "CRITICAL");
+  // The cache hit ratio is judged lower-is-worse against what was really measured.
+  (void)db.scalar(
+      "CREATE TABLE big AS SELECT g AS id, repeat('x', 200) AS pad FROM generate_series(1, 20000) "
+      "g");
+  (void)db.scalar("SELECT count(*) FROM big");
+  (void)db.scalar("SELECT count(*) FROM big");
+  std::tie(code, check) = one_check(db.url(), "cache_hit");
+  const double ratio = check["value"].get<double>();
+  EXPECT_LT(ratio, 100.0);
+  std::tie(code, check) =
+      one_check(db.url(), "cache_hit", {"--warning", "cache_hit=100", "--critical", "cache_hit=0"});
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  std::tie(code, check) = one_check(db.url(), "cache_hit", {"--critical", "cache_hit=100"});
+  EXPECT_EQ(check["status"], "CRITICAL") << check.dump();
+
+  const auto bad = run_agentdb({"health", "--database-url", db.url(), "--check", "nosuch"});
+  EXPECT_EQ(bad.exit_code, 3);  // the plugin convention: a usage error is UNKNOWN
+  EXPECT_NE(bad.err.find("unknown check 'nosuch'"), std::string::npos) << bad.err;
+  const auto bad_value =
+      run_agentdb({"health", "--database-url", db.url(), "--warning", "long_query=soon"});
+  EXPECT_EQ(bad_value.exit_code, 3);
+}
+
+TEST(Health, RedisLatencyAndMemoryAgainstARealRedisServer) {
+  ScratchDatabase db;
+  RedisServer redis;
+  const std::vector<std::pair<std::string, std::string>> env{{"REDIS_URL", redis.url()}};
+  auto [code, check] = one_check(db.url(), "redis", {}, env);
+  EXPECT_EQ(check["status"], "OK") << check.dump();
+  std::tie(code, check) = one_check(db.url(), "redis", {"--warning", "redis=0"}, env);
+  EXPECT_EQ(check["status"], "WARNING");
+  std::tie(code, check) = one_check(db.url(), "redis_memory", {}, env);
+  EXPECT_EQ(check["status"], "OK");
+  const auto used =
+      health::probe_redis(health::parse_redis_url(redis.url()), std::chrono::seconds(2))
+          .used_memory;
+  // maxmemory just above what is used: past 80% (WARNING), then past 95% (CRITICAL).
+  redis_command(redis.port(), {"CONFIG", "SET", "maxmemory", std::to_string(used * 100 / 88)});
+  std::tie(code, check) = one_check(db.url(), "redis_memory", {}, env);
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  redis_command(redis.port(), {"CONFIG", "SET", "maxmemory", std::to_string(used * 100 / 97)});
+  std::tie(code, check) = one_check(db.url(), "redis_memory", {}, env);
+  EXPECT_EQ(check["status"], "CRITICAL") << check.dump();
+  // A password: the right one passes, a wrong one is CRITICAL and never printed.
+  redis_command(redis.port(), {"CONFIG", "SET", "maxmemory", "0"});
+  redis_command(redis.port(), {"CONFIG", "SET", "requirepass", "s3cret-pw"});
+  const auto with_password = "redis://:s3cret-pw@127.0.0.1:" + std::to_string(redis.port());
+  std::tie(code, check) = one_check(db.url(), "redis", {"--redis-url", with_password});
+  EXPECT_EQ(check["status"], "OK") << check.dump();
+  const auto wrong =
+      run_agentdb({"--json", "health", "--database-url", db.url(), "--check", "redis",
+                   "--redis-url", "redis://:wrong-pw@127.0.0.1:" + std::to_string(redis.port())});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_EQ(wrong.out.find("wrong-pw"), std::string::npos);
+  EXPECT_EQ(wrong.err.find("wrong-pw"), std::string::npos);
+  redis.stop();
+  std::tie(code, check) = one_check(db.url(), "redis", {}, env);
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(check["status"], "CRITICAL");
+  EXPECT_NE(check["summary"].get<std::string>().find("refused"), std::string::npos) << check.dump();
+}
+
+TEST(Health, QdrantReadinessAndConfiguredCollections) {
+  ScratchDatabase db;
+  QdrantStandIn qdrant;
+  TempDir dir;
+  dir.write("collections.json",
+            R"({"collections": {"memory": {"vectors": {"size": 4, "distance": "Cosine"}}}})");
+  const std::vector<std::pair<std::string, std::string>> env{
+      {"QDRANT_URL", qdrant.url()},
+      {"QDRANT_COLLECTIONS_FILE", (dir.path() / "collections.json").string()}};
+  auto [code, check] = one_check(db.url(), "qdrant", {}, env);
+  EXPECT_EQ(check["status"], "CRITICAL") << check.dump();
+  EXPECT_NE(check["summary"].get<std::string>().find("missing collection(s): memory"),
+            std::string::npos);
+  ASSERT_EQ(run_agentdb({"qdrant", "apply", "--yes"}, env).exit_code, 0);
+  std::tie(code, check) = one_check(db.url(), "qdrant", {}, env);
+  EXPECT_EQ(check["status"], "OK") << check.dump();
+  std::tie(code, check) = one_check(db.url(), "qdrant", {"--warning", "qdrant=0"}, env);
+  EXPECT_EQ(check["status"], "WARNING");
+  EXPECT_EQ(qdrant.violations().size(), 0u) << qdrant.violations().dump();
+  const auto dead = "http://127.0.0.1:" + std::to_string(free_port());
+  std::tie(code, check) = one_check(db.url(), "qdrant", {"--qdrant-url", dead});
+  EXPECT_EQ(check["status"], "CRITICAL");
+}
+
+TEST(Health, AHostThatDropsPacketsIsCriticalWithinTheTimeout) {
+  // A listener whose accept queue is full: the kernel drops every further SYN, as a firewall
+  // that drops packets would, so the client hears nothing at all.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  std::vector<int> fillers;
+  for (int i = 0; i < 3; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ::fcntl(fd, F_SETFL, O_NONBLOCK);
+    (void)::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    fillers.push_back(fd);
+  }
+  const auto url =
+      "postgresql://agentdb@127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/agentdb";
+  const auto started = Clock::now();
+  int code = -1;
+  const auto report = health_json({"--database-url", url, "--timeout", "1500ms"}, {}, code);
+  const auto seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  EXPECT_EQ(code, 2);
+  EXPECT_LT(seconds, 2.5);
+  EXPECT_GE(seconds, 1.4);
+  const auto connection = check_of(report, "connection");
+  EXPECT_EQ(connection["status"], "CRITICAL");
+  EXPECT_EQ(connection["detail"]["reason"], "timed out") << connection.dump();
+  EXPECT_EQ(check_of(report, "long_query")["status"], "UNKNOWN");
+  for (const int fd : fillers)
+    ::close(fd);
+  ::close(listener);
+}
+
+// The pool's own guarantees, in process: exhaustion times out, and a dead connection is replaced.
+TEST(Pool, AcquireTimesOutWhenExhaustedAndBrokenConnectionsAreReplaced) {
+  ScratchDatabase db;
+  db::PoolSettings settings;
+  settings.max_size = 2;
+  settings.acquire_timeout = std::chrono::milliseconds(200);
+  settings.stale_after = std::chrono::milliseconds(0);
+  db::ConnectionPool pool(db.target(), settings);
+  {
+    auto a = pool.acquire();
+    auto b = pool.acquire();
+    const auto started = Clock::now();
+    EXPECT_THROW((void)pool.acquire(), db::PoolTimeout);
+    EXPECT_GE(Clock::now() - started, std::chrono::milliseconds(190));
+    EXPECT_EQ(pool.counters().in_use, 2);
+    // Kill b's backend from a: b goes back to the pool dead.
+    (void)a->exec("SELECT pg_terminate_backend(" + std::to_string(b->backend_pid()) + ")");
+  }
+  EXPECT_EQ(pool.counters().timeouts, 1u);
+  // The stale check (every reuse here) finds the dead one and opens a fresh connection.
+  auto c = pool.acquire();
+  auto d = pool.acquire();
+  EXPECT_EQ(c->exec("SELECT 1")[0][0].as<int>(), 1);
+  EXPECT_EQ(d->exec("SELECT 1")[0][0].as<int>(), 1);
+  const auto counters = pool.counters();
+  EXPECT_EQ(counters.broken, 1u);
+  EXPECT_EQ(counters.opened, 3u);
+  EXPECT_EQ(counters.size, 2);
+}
+
+TEST(Pool, StatusSummarisesConnectionsAndPgBouncerPools) {
+  ScratchDatabase db;
+  auto idle = db.connect();
+  (void)idle->exec("SET application_name = 'health-test-app'; BEGIN; SELECT 1");
+  // PgBouncer in front of the test cluster's socket; as root it must be told whom to run as.
+  TempDir dir;
+  const auto conninfo = cluster().conninfo;
+  std::smatch host;
+  ASSERT_TRUE(std::regex_search(conninfo, host, std::regex(R"(host='?([^' ]+))")));
+  const int port = free_port();
+  dir.write("userlist.txt", "\"agentdb\" \"\"\n");
+  dir.write("pgbouncer.ini",
+            "[databases]\n* = host=" + host[1].str() +
+                "\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " + std::to_string(port) +
+                "\nunix_socket_dir =\nauth_type = trust\nauth_file = " +
+                (dir.path() / "userlist.txt").string() +
+                "\nadmin_users = agentdb\npool_mode = transaction\nlogfile = " +
+                (dir.path() / "pgbouncer.log").string() + "\n");
+  std::vector<std::string> args{"pgbouncer"};
+  if (::geteuid() == 0) {
+    const auto* postgres = ::getpwnam("postgres");
+    ASSERT_NE(postgres, nullptr);
+    ::chown(dir.path().c_str(), postgres->pw_uid, postgres->pw_gid);
+    args.insert(args.end(), {"-u", "postgres"});
+  }
+  args.push_back((dir.path() / "pgbouncer.ini").string());
+  ServerProcess pgbouncer(args);
+  wait_for_port(port);
+  // Traffic through PgBouncer, so that it has a pool to show.
+  const auto through =
+      "postgresql://agentdb@127.0.0.1:" + std::to_string(port) + "/" + db.target().dbname;
+  const auto probe = run_agentdb(
+      {"pool", "probe", "--database-url", through, "--connections", "2", "--duration", "1s"});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  const auto result =
+      run_agentdb({"--json", "pool", "status", "--database-url", db.url(), "--pgbouncer",
+                   "postgresql://agentdb@127.0.0.1:" + std::to_string(port) + "/pgbouncer"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto status = json::parse(result.out);
+  EXPECT_EQ(status["by_application"]["health-test-app"], 1);
+  EXPECT_GE(status["by_state"]["idle in transaction"].get<int>(), 1);
+  EXPECT_EQ(status["oldest_transaction"]["application"], "health-test-app");
+  EXPECT_GT(status["connections"]["headroom"].get<int>(), 0);
+  bool found = false;
+  for (const auto& pool : status["pgbouncer"]) {
+    if (pool["database"] == db.target().dbname) {
+      found = true;
+      EXPECT_EQ(pool["mode"], "transaction");
+      EXPECT_GE(pool["servers_idle"].get<int>() + pool["servers_used"].get<int>(), 1)
+          << pool.dump();
+    }
+  }
+  EXPECT_TRUE(found) << status["pgbouncer"].dump();
+}
+
+// A cluster of the test's own: filled to its connection limit, restarted under a running probe,
+// and stopped.
+TEST(Health, OwnServerNearItsLimitRestartedUnderLoadAndStopped) {
+  TempDir dir;
+  const Output quiet(OutputSettings{OutputFormat::text, true, 0, false});
+  local::LocalCluster server(dir.path() / "home");
+  server.start(quiet);
+  {
+    auto session = db::Session::open(server.target());
+    (void)session->exec("ALTER SYSTEM SET max_connections = 20");
+  }
+  server.stop(quiet);
+  server.start(quiet);
+  const auto url = db::conninfo_with_password(server.target());
+
+  // 20 connections minus 3 reserved: 17. Holding 14, health's own makes 15 (88%): WARNING.
+  std::vector<std::unique_ptr<db::Session>> held;
+  for (int i = 0; i < 14; ++i)
+    held.push_back(db::Session::open(server.target()));
+  auto [code, check] = one_check(url, "connections");
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  EXPECT_EQ(check["detail"]["used"], 15);
+  for (int i = 0; i < 2; ++i)
+    held.push_back(db::Session::open(server.target()));
+  std::tie(code, check) = one_check(url, "connections");
+  EXPECT_EQ(check["status"], "CRITICAL") << check.dump();
+  held.clear();
+
+  // pool probe across a restart: errors are counted and the recovery is reported.
+  auto probe = std::async(std::launch::async, [&] {
+    return run_agentdb({"--json", "pool", "probe", "--database-url", url, "--connections", "4",
+                        "--duration", "5s", "--stale-after", "0"});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  server.stop(quiet);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  server.start(quiet);
+  const auto result = probe.get();
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  const auto report = json::parse(result.out);
+  EXPECT_GT(report["errors"]["total"].get<int>(), 0) << report.dump();
+  ASSERT_GE(report["outages"].size(), 1u) << report.dump();
+  EXPECT_TRUE(report["outages"].back()["recovered"].get<bool>()) << report.dump();
+  EXPECT_GT(report["queries"].get<int>(), 100);
+  EXPECT_GT(report["pool"]["opened"].get<int>(), 4);
+
+  // A stopped server: CRITICAL naming why, the checks it made impossible UNKNOWN.
+  server.stop(quiet);
+  int exit = -1;
+  const auto stopped = health_json({"--database-url", url}, {}, exit);
+  EXPECT_EQ(exit, 2);
+  const auto connection = check_of(stopped, "connection");
+  EXPECT_EQ(connection["status"], "CRITICAL");
+  EXPECT_EQ(connection["detail"]["reason"], "no server at that socket") << connection.dump();
+  EXPECT_EQ(check_of(stopped, "lock_waits")["status"], "UNKNOWN");
+  const auto nagios = run_agentdb({"health", "--database-url", url, "--nagios"});
+  EXPECT_EQ(nagios.exit_code, 2);
+  EXPECT_EQ(nagios.out.rfind("AGENTDB CRITICAL - connection CRITICAL: cannot connect", 0), 0u)
+      << nagios.out;
+  server.destroy(quiet);
+}
+
+}  // namespace agentdb::testing

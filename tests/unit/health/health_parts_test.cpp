@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "health/check.hpp"
+#include "health/probe.hpp"
+#include "health/redis_probe.hpp"
+#include "health/report.hpp"
+
+namespace agentdb::health {
+
+TEST(HealthCheck, ThresholdsAcceptTheCheckUnitOrASuffix) {
+  EXPECT_EQ(parse_threshold(Unit::seconds, "90"), 90.0);
+  EXPECT_EQ(parse_threshold(Unit::seconds, "2m"), 120.0);
+  EXPECT_EQ(parse_threshold(Unit::seconds, "500ms"), 0.5);
+  EXPECT_EQ(parse_threshold(Unit::milliseconds, "2s"), 2000.0);
+  EXPECT_EQ(parse_threshold(Unit::bytes, "64MB"), 64e6);
+  EXPECT_EQ(parse_threshold(Unit::percent, "92.5%"), 92.5);
+  EXPECT_EQ(parse_threshold(Unit::count, "12 apples"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::seconds, "soon"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::bytes, ""), std::nullopt);
+}
+
+TEST(HealthCheck, JudgeHonoursDirectionAndCriticalWins) {
+  const Thresholds higher{80, 95};
+  EXPECT_EQ(judge(80, higher, Direction::higher_is_worse), Status::ok);
+  EXPECT_EQ(judge(80.1, higher, Direction::higher_is_worse), Status::warning);
+  EXPECT_EQ(judge(99, higher, Direction::higher_is_worse), Status::critical);
+  const Thresholds lower{95, 90};
+  EXPECT_EQ(judge(99, lower, Direction::lower_is_worse), Status::ok);
+  EXPECT_EQ(judge(94, lower, Direction::lower_is_worse), Status::warning);
+  EXPECT_EQ(judge(50, lower, Direction::lower_is_worse), Status::critical);
+  EXPECT_EQ(judge(1e12, Thresholds{}, Direction::higher_is_worse), Status::ok);
+}
+
+TEST(HealthCheck, CriticalOutranksWarningWhichOutranksUnknown) {
+  EXPECT_EQ(worse(Status::unknown, Status::critical), Status::critical);
+  EXPECT_EQ(worse(Status::warning, Status::unknown), Status::warning);
+  EXPECT_EQ(worse(Status::ok, Status::unknown), Status::unknown);
+  EXPECT_EQ(worse(Status::skipped, Status::ok), Status::skipped);
+  EXPECT_EQ(exit_code(Status::skipped), 0);
+  EXPECT_EQ(exit_code(Status::unknown), 3);
+}
+
+TEST(HealthReport, PerfdataFollowsThePluginFormat) {
+  EXPECT_EQ(
+      perfdata_text(
+          {"connect_time", 3.25, "ms", {100, 1000}, Direction::higher_is_worse, 0, std::nullopt}),
+      "'connect_time'=3.25ms;100;1000;0");
+  EXPECT_EQ(perfdata_text({"cache hit", 99.5, "%", {95, 90}, Direction::lower_is_worse, 0, 100}),
+            "'cache_hit'=99.5%;95:;90:;0;100");
+  EXPECT_EQ(perfdata_text({"n", 7, "", {}, Direction::higher_is_worse, std::nullopt, std::nullopt}),
+            "'n'=7");
+}
+
+TEST(HealthReport, AnUnreachableServerIsOneCriticalLineWithTheRestCounted) {
+  Report report;
+  CheckResult connection;
+  connection.name = "connection";
+  connection.status = Status::critical;
+  connection.summary = "cannot connect to db: connection refused | really";
+  report.checks.push_back(connection);
+  for (const char* name : {"connections", "long_query"}) {
+    CheckResult check;
+    check.name = name;
+    check.status = Status::unknown;
+    check.summary = "not run: cannot connect (connection refused)";
+    report.checks.push_back(check);
+  }
+  EXPECT_EQ(overall(report), Status::critical);
+  EXPECT_EQ(render_nagios(report),
+            "AGENTDB CRITICAL - connection CRITICAL: cannot connect to db: connection refused / "
+            "really; 2 not run (UNKNOWN)");
+  EXPECT_EQ(report_json(report)["exit_code"], 2);
+}
+
+TEST(HealthRedis, UrlsKeepThePasswordOutOfTheDisplay) {
+  const auto endpoint = parse_redis_url("redis://:p%40ss@cache.internal:6380/2");
+  EXPECT_EQ(endpoint.host, "cache.internal");
+  EXPECT_EQ(endpoint.port, 6380);
+  EXPECT_EQ(endpoint.database, 2);
+  EXPECT_EQ(endpoint.password, "p@ss");
+  EXPECT_EQ(endpoint.display, "redis://cache.internal:6380/2");
+  const auto v6 = parse_redis_url("redis://user:pw@[::1]:7000");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 7000);
+  EXPECT_EQ(v6.user, "user");
+  EXPECT_EQ(parse_redis_url("redis://localhost").port, 6379);
+  EXPECT_EQ(parse_redis_url("unix:///run/redis.sock").socket_path, "/run/redis.sock");
+  EXPECT_THROW((void)parse_redis_url("http://x"), Error);
+  EXPECT_THROW((void)parse_redis_url("redis://x:99999"), Error);
+  EXPECT_THROW((void)parse_redis_url("rediss://x"), Error);
+}
+
+TEST(HealthProbe, PercentilesOfMicroseconds) {
+  std::vector<float> micros;
+  for (int i = 1; i <= 1000; ++i)
+    micros.push_back(static_cast<float>(i * 10));
+  const auto summary = summarise(micros);
+  EXPECT_EQ(summary.count, 1000u);
+  EXPECT_NEAR(summary.p50_ms, 5.0, 0.02);
+  EXPECT_NEAR(summary.p95_ms, 9.5, 0.02);
+  EXPECT_NEAR(summary.p99_ms, 9.9, 0.02);
+  EXPECT_NEAR(summary.max_ms, 10.0, 0.001);
+  std::vector<float> none;
+  EXPECT_EQ(summarise(none).count, 0u);
+}
+
+}  // namespace agentdb::health
