@@ -9,10 +9,11 @@
 # Subcommands of a command path ("" is the top level).
 _agentdb_subcommands() {
   case "$1" in
-    "") echo "migrate seed backup qdrant local" ;;
+    "") echo "migrate seed backup qdrant health pool local" ;;
     migrate) echo "up down status history new verify redo baseline repair lint" ;;
     backup) echo "create list verify restore prune" ;;
     qdrant) echo "plan apply status snapshot drop sync-check" ;;
+    pool) echo "status probe" ;;
     local) echo "status start stop destroy" ;;
     seed) echo "synth" ;;
   esac
@@ -42,6 +43,9 @@ _agentdb_options() {
     "qdrant plan") echo "--check" ;;
     "qdrant apply") echo "--allow-recreate --yes" ;;
     "qdrant drop") echo "--yes" ;;
+    health) echo "--check --warning --critical --timeout --nagios --watch --qdrant-url --redis-url --migrations-dir" ;;
+    "pool status") echo "--pgbouncer" ;;
+    "pool probe") echo "--connections --threads --duration --query --acquire-timeout --min-idle --stale-after --max-lifetime" ;;
     "local destroy") echo "--yes" ;;
   esac
 }
@@ -55,13 +59,18 @@ _agentdb_takes_value() {
     --backup-dir | --format | --jobs | --compress | --exclude-table-data | --label) return 0 ;;
     --target | --keep-last | --keep-daily | --keep-weekly) return 0 ;;
     --url | --file | --timeout) return 0 ;;
+    --warning | --critical | --watch | --qdrant-url | --redis-url | --migrations-dir) return 0 ;;
+    # health --check takes the checks; migrate status --check and qdrant plan --check are flags.
+    --check) [[ " ${COMP_WORDS[*]} " == *" health "* ]] && return 0 ;;
+    --pgbouncer | --connections | --threads | --duration | --query | --acquire-timeout) return 0 ;;
+    --min-idle | --stale-after | --max-lifetime) return 0 ;;
   esac
   return 1
 }
 
 # Commands that only group subcommands: their options apply to, and are accepted after, each of
 # their subcommands. (seed runs by itself; its options are not synth's.)
-_agentdb_groups=" migrate backup qdrant local "
+_agentdb_groups=" migrate backup qdrant pool local "
 
 # A path's options: its own, the global ones, and those of the groups above it.
 _agentdb_all_options() {
@@ -144,11 +153,14 @@ _agentdb_qdrant_collections() {
   }' "$file" 2>/dev/null
 }
 
+# The checks of `agentdb health`, in the order they run.
+_agentdb_health_checks="connection server_version migrations connections long_query idle_in_transaction lock_waits wraparound cache_hit database_size replication qdrant redis redis_memory"
+
 # Completes the value of option $1 from the word $2.
 _agentdb_complete_value() {
   local IFS=$' \t\n'
   case "$1" in
-    --dir | --backup-dir)
+    --dir | --backup-dir | --migrations-dir)
       compopt -o filenames 2>/dev/null
       IFS=$'\n'
       COMPREPLY=($(compgen -d -- "$2"))
@@ -167,8 +179,28 @@ _agentdb_complete_value() {
     --timeout)
       COMPREPLY=($(compgen -W "500ms 1s 5s 10s 30s 1m" -- "$2"))
       ;;
-    --url)
+    --url | --qdrant-url)
       COMPREPLY=($(compgen -W "http://localhost:6333" -- "$2"))
+      ;;
+    --check)
+      # A comma-separated list: complete the last name, keeping the ones before it.
+      local given=""
+      [[ "$2" == *,* ]] && given="${2%,*},"
+      COMPREPLY=($(compgen -P "$given" -W "$_agentdb_health_checks" -- "${2##*,}"))
+      ;;
+    --warning | --critical)
+      # CHECK=VALUE: the check's name, then the value is the user's.
+      COMPREPLY=($(compgen -S "=" -W "$_agentdb_health_checks" -- "$2"))
+      compopt -o nospace 2>/dev/null
+      ;;
+    --watch)
+      COMPREPLY=($(compgen -W "1 2 5 10 30" -- "$2"))
+      ;;
+    --duration | --acquire-timeout | --stale-after)
+      COMPREPLY=($(compgen -W "500ms 1s 5s 10s 30s 1m 5m" -- "$2"))
+      ;;
+    --max-lifetime)
+      COMPREPLY=($(compgen -W "0 5m 30m 1h" -- "$2"))
       ;;
     *) COMPREPLY=() ;;
   esac

@@ -4,10 +4,11 @@
 # /usr/share/fish/vendor_completions.d/agentdb.fish.
 # Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh.
 
-set -l commands migrate seed backup qdrant local
+set -l commands migrate seed backup qdrant health pool local
 set -l backup_commands create list verify restore prune
 set -l qdrant_commands plan apply status snapshot drop sync-check
 set -l migrate_commands up down status history new verify redo baseline repair lint
+set -l pool_commands status probe
 set -l local_commands status start stop destroy
 
 complete -c agentdb -e
@@ -28,6 +29,8 @@ complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a migrate -d
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a seed -d 'Load reference and demo data from seeds/ (idempotent; default set: reference)'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a backup -d 'Backups with pg_dump: catalogue, checksums, verification by restore, retention'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a qdrant -d 'Declare Qdrant collections in a file; plan and apply them like migrations'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a health -d 'Check the database (and Qdrant, Redis) with monitoring-plugin exit codes'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a pool -d 'See who uses the connections, and measure a connection pool under load'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a local -d 'Manage the embedded PostgreSQL cluster used when no database URL is set'
 
 # migrate: its options are accepted before or after its subcommand.
@@ -204,6 +207,43 @@ complete -c agentdb -n "__fish_seen_subcommand_from qdrant; and __fish_seen_subc
 set -l in_qdrant_drop "__fish_seen_subcommand_from qdrant; and __fish_seen_subcommand_from drop"
 complete -c agentdb -n $in_qdrant_drop -x -a '(__agentdb_qdrant_collections)' -d 'Collection'
 complete -c agentdb -n $in_qdrant_drop -l yes -d 'Confirm that its points may be deleted'
+
+# health
+# The checks, each followed by $argv[1] ("=" for the CHECK=VALUE of --warning and --critical).
+# The values are comma-separated lists: what comes before the last comma is kept.
+function __agentdb_health_checks
+    set -l token (string replace -r -- '^--[a-z-]+=' '' (commandline -ct))
+    set -l given (string match -r -- '^.*,' $token)
+    for check in connection server_version migrations connections long_query idle_in_transaction \
+        lock_waits wraparound cache_hit database_size replication qdrant redis redis_memory
+        echo "$given$check$argv[1]"
+    end
+end
+set -l in_health "__fish_seen_subcommand_from health"
+complete -c agentdb -n $in_health -l check -x -a '(__agentdb_health_checks)' -d 'Run only these checks (repeat or comma-separate)'
+complete -c agentdb -n $in_health -l warning -x -a '(__agentdb_health_checks =)' -d 'Warning threshold CHECK=VALUE, e.g. connections=70'
+complete -c agentdb -n $in_health -l critical -x -a '(__agentdb_health_checks =)' -d 'Critical threshold CHECK=VALUE, e.g. long_query=10m'
+complete -c agentdb -n $in_health -l timeout -x -a '1s 2s 5s 10s 30s' -d 'Give up and report after this long (default 5s)'
+complete -c agentdb -n $in_health -l nagios -d 'One line of Nagios/Icinga plugin output with perfdata'
+complete -c agentdb -n $in_health -l watch -x -a '1 2 5 10 30' -d 'Refresh every SECONDS until Ctrl-C'
+complete -c agentdb -n $in_health -l qdrant-url -x -a 'http://localhost:6333' -d 'Qdrant to check (env QDRANT_URL); skipped when unset'
+complete -c agentdb -n $in_health -l redis-url -x -d 'Redis to check (env REDIS_URL), redis://[:password@]host[:port][/db]'
+complete -c agentdb -n $in_health -l migrations-dir -x -a '(__fish_complete_directories)' -d 'Migrations to compare with (env AGENTDB_MIGRATIONS_DIR; default ./migrations)'
+
+# pool
+set -l pool_pick "__fish_seen_subcommand_from pool; and not __fish_seen_subcommand_from $pool_commands"
+complete -c agentdb -n $pool_pick -a status -d 'Connections by state, application, user and client; headroom; oldest transaction; PgBouncer pools'
+complete -c agentdb -n $pool_pick -a probe -d 'Drive a pool from several threads: latency percentiles, throughput, errors and recovery'
+complete -c agentdb -n "__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from status" -l pgbouncer -x -d 'PgBouncer admin console URL, e.g. postgresql://admin@host:6432/pgbouncer'
+set -l in_probe "__fish_seen_subcommand_from pool; and __fish_seen_subcommand_from probe"
+complete -c agentdb -n $in_probe -l connections -x -d 'Pool size (default 10)'
+complete -c agentdb -n $in_probe -l threads -x -d 'Threads driving the pool (default: one per connection)'
+complete -c agentdb -n $in_probe -l duration -x -a '10s 30s 1m 5m' -d 'How long to run (default 10s)'
+complete -c agentdb -n $in_probe -l query -x -d 'Statement each iteration runs (default SELECT 1)'
+complete -c agentdb -n $in_probe -l acquire-timeout -x -a '500ms 1s 5s 10s' -d 'Longest wait for a free connection (default 5s)'
+complete -c agentdb -n $in_probe -l min-idle -x -d 'Connections opened before the run (default 0)'
+complete -c agentdb -n $in_probe -l stale-after -x -a '0 1s 10s 30s 1m' -d 'Ping a connection idle this long before reuse (default 10s)'
+complete -c agentdb -n $in_probe -l max-lifetime -x -a '0 5m 30m 1h' -d 'Recycle connections older than this (default 30m; 0: never)'
 
 # local
 set -l local_pick "__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from $local_commands"

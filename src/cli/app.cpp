@@ -116,6 +116,18 @@ std::optional<UnknownWord> unknown_command(const CLI::App& app, int argc, char**
   return std::nullopt;
 }
 
+// `agentdb health` is a monitoring plugin: there a usage error is UNKNOWN (3), not 2.
+bool follows_plugin_convention(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (!word.starts_with("-"))
+      return word == "health";
+    if (word == "--database-url" || word == "--config")
+      ++i;  // the global options that take a value
+  }
+  return false;
+}
+
 int report(const std::string& message, const std::string& hint, ExitCode code) {
   std::string line = "agentdb: " + util::one_line(message);
   if (!hint.empty())
@@ -198,6 +210,8 @@ int run(int argc, char** argv) {
   app.footer(kFooter);  // after the families, so subcommands do not inherit it
   describe_inherited_options(commands);
 
+  const auto usage_code =
+      follows_plugin_convention(argc, argv) ? static_cast<ExitCode>(3) : ExitCode::usage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -208,7 +222,7 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (const auto unknown = unknown_command(app, argc, argv)) {
-      return report("unknown command '" + unknown->word + "'", unknown->hint, ExitCode::usage);
+      return report("unknown command '" + unknown->word + "'", unknown->hint, usage_code);
     }
     std::string why = e.what();
     // CLI11 capitalises its sentences ("The following argument..."); agentdb's messages do not.
@@ -216,7 +230,7 @@ int run(int argc, char** argv) {
     if (why.size() > 1 && std::islower(static_cast<unsigned char>(why[1]))) {
       why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
     }
-    return report(why, "run 'agentdb --help' for usage", ExitCode::usage);
+    return report(why, "run 'agentdb --help' for usage", usage_code);
   }
 
   try {
@@ -226,7 +240,7 @@ int run(int argc, char** argv) {
       return report("no command given", "run 'agentdb --help'", ExitCode::usage);
     return to_int(command->action(ctx));
   } catch (const Error& e) {
-    return report(e.what(), e.hint(), e.code());
+    return report(e.what(), e.hint(), e.code() == ExitCode::usage ? usage_code : e.code());
   } catch (const std::exception& e) {
     return report(std::string("unexpected error: ") + e.what(),
                   "please report this with the command you ran", ExitCode::failure);
