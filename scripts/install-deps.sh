@@ -10,6 +10,7 @@ packages=(
   # tests
   googletest libgtest-dev clang clang-format libclang-rt-14-dev bash-completion
   python3  # the Qdrant stand-in server (tests/qdrant)
+  chromium  # renders the HTML cost report in a test
   pgbouncer redis-server  # real peers for the health and pool tests
   # the embedded database and the tools agentdb drives
   postgresql-15 postgresql-client-15

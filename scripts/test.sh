@@ -24,6 +24,7 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTDB_WERROR=ON \
   -DAGENTDB_SANITIZERS="address;undefined" >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp":print_suppressions=0 \
   ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 600 | tee build-asan/ctest.log
 
 echo "== fuzz the revision-file parser (bounded)"

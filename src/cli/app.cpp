@@ -7,6 +7,7 @@
 
 #include "backup/backup_command.hpp"
 #include "core/context.hpp"
+#include "cost/cost_command.hpp"
 #include "db/connection_target.hpp"
 #include "health/health_command.hpp"
 #include "local/cluster.hpp"
@@ -28,7 +29,7 @@ namespace {
 constexpr RegisterFamily kFamilies[] = {
     migrate::register_commands, seed::register_commands,         backup::register_commands,
     qdrant::register_commands,  health::register_health_command, health::register_pool_commands,
-    local::register_commands,
+    cost::register_commands,    local::register_commands,
 };
 
 constexpr const char* kFooter =
