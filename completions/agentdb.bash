@@ -9,11 +9,12 @@
 # Subcommands of a command path ("" is the top level).
 _agentdb_subcommands() {
   case "$1" in
-    "") echo "migrate seed backup qdrant health pool local" ;;
+    "") echo "migrate seed backup qdrant health pool cost local" ;;
     migrate) echo "up down status history new verify redo baseline repair lint" ;;
     backup) echo "create list verify restore prune" ;;
     qdrant) echo "plan apply status snapshot drop sync-check" ;;
     pool) echo "status probe" ;;
+    cost) echo "report top budget prices recompute rollup" ;;
     local) echo "status start stop destroy" ;;
     seed) echo "synth" ;;
   esac
@@ -46,6 +47,12 @@ _agentdb_options() {
     health) echo "--check --warning --critical --timeout --nagios --watch --qdrant-url --redis-url --migrations-dir" ;;
     "pool status") echo "--pgbouncer" ;;
     "pool probe") echo "--connections --threads --duration --query --acquire-timeout --min-idle --stale-after --max-lifetime" ;;
+    "cost report") echo "--since --from --to --tz --group-by --user --model --format --html" ;;
+    "cost top") echo "--since --from --to --tz --by --limit" ;;
+    "cost budget") echo "--limit-usd --period --user --per-user" ;;
+    "cost prices") echo "--at" ;;
+    "cost recompute") echo "--since --from --to --tz --dry-run" ;;
+    "cost rollup") echo "--compact --rebuild --check" ;;
     "local destroy") echo "--yes" ;;
   esac
 }
@@ -60,7 +67,9 @@ _agentdb_takes_value() {
     --target | --keep-last | --keep-daily | --keep-weekly) return 0 ;;
     --url | --file | --timeout) return 0 ;;
     --warning | --critical | --watch | --qdrant-url | --redis-url | --migrations-dir) return 0 ;;
-    # health --check takes the checks; migrate status --check and qdrant plan --check are flags.
+    --since | --from | --tz | --group-by | --user | --model | --html | --by | --limit-usd) return 0 ;;
+    --period | --at) return 0 ;;
+    # health --check takes the checks; migrate status, qdrant plan and cost rollup --check are flags.
     --check) [[ " ${COMP_WORDS[*]} " == *" health "* ]] && return 0 ;;
     --pgbouncer | --connections | --threads | --duration | --query | --acquire-timeout) return 0 ;;
     --min-idle | --stale-after | --max-lifetime) return 0 ;;
@@ -70,7 +79,7 @@ _agentdb_takes_value() {
 
 # Commands that only group subcommands: their options apply to, and are accepted after, each of
 # their subcommands. (seed runs by itself; its options are not synth's.)
-_agentdb_groups=" migrate backup qdrant pool local "
+_agentdb_groups=" migrate backup qdrant pool cost local "
 
 # A path's options: its own, the global ones, and those of the groups above it.
 _agentdb_all_options() {
@@ -165,7 +174,7 @@ _agentdb_complete_value() {
       IFS=$'\n'
       COMPREPLY=($(compgen -d -- "$2"))
       ;;
-    --config | --file)
+    --config | --file | --html)
       compopt -o filenames 2>/dev/null
       IFS=$'\n'
       COMPREPLY=($(compgen -f -- "$2"))
@@ -174,7 +183,24 @@ _agentdb_complete_value() {
       COMPREPLY=($(compgen -W "10s 30s 60s 2m 5m 10m" -- "$2"))
       ;;
     --format)
-      COMPREPLY=($(compgen -W "custom directory" -- "$2"))
+      # backup create --format is the archive's; cost report --format the output's.
+      if [[ " ${COMP_WORDS[*]} " == *" cost "* ]]; then
+        COMPREPLY=($(compgen -W "table csv json" -- "$2"))
+      else
+        COMPREPLY=($(compgen -W "custom directory" -- "$2"))
+      fi
+      ;;
+    --group-by)
+      COMPREPLY=($(compgen -W "day week month model provider user agent category" -- "$2"))
+      ;;
+    --by)
+      COMPREPLY=($(compgen -W "user model agent" -- "$2"))
+      ;;
+    --period)
+      COMPREPLY=($(compgen -W "day month" -- "$2"))
+      ;;
+    --since)
+      COMPREPLY=($(compgen -W "7d 30d 90d 365d 4w 12w" -- "$2"))
       ;;
     --timeout)
       COMPREPLY=($(compgen -W "500ms 1s 5s 10s 30s 1m" -- "$2"))

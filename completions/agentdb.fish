@@ -4,11 +4,12 @@
 # /usr/share/fish/vendor_completions.d/agentdb.fish.
 # Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh.
 
-set -l commands migrate seed backup qdrant health pool local
+set -l commands migrate seed backup qdrant health pool cost local
 set -l backup_commands create list verify restore prune
 set -l qdrant_commands plan apply status snapshot drop sync-check
 set -l migrate_commands up down status history new verify redo baseline repair lint
 set -l pool_commands status probe
+set -l cost_commands report top budget prices recompute rollup
 set -l local_commands status start stop destroy
 
 complete -c agentdb -e
@@ -31,6 +32,7 @@ complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a backup -d 
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a qdrant -d 'Declare Qdrant collections in a file; plan and apply them like migrations'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a health -d 'Check the database (and Qdrant, Redis) with monitoring-plugin exit codes'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a pool -d 'See who uses the connections, and measure a connection pool under load'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a cost -d 'LLM cost analytics: where did the money go?'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a local -d 'Manage the embedded PostgreSQL cluster used when no database URL is set'
 
 # migrate: its options are accepted before or after its subcommand.
@@ -244,6 +246,41 @@ complete -c agentdb -n $in_probe -l acquire-timeout -x -a '500ms 1s 5s 10s' -d '
 complete -c agentdb -n $in_probe -l min-idle -x -d 'Connections opened before the run (default 0)'
 complete -c agentdb -n $in_probe -l stale-after -x -a '0 1s 10s 30s 1m' -d 'Ping a connection idle this long before reuse (default 10s)'
 complete -c agentdb -n $in_probe -l max-lifetime -x -a '0 5m 30m 1h' -d 'Recycle connections older than this (default 30m; 0: never)'
+
+# cost
+set -l cost_pick "__fish_seen_subcommand_from cost; and not __fish_seen_subcommand_from $cost_commands"
+complete -c agentdb -n $cost_pick -a report -d 'Cost, tokens, requests and execution times per group, with the change against the previous period'
+complete -c agentdb -n $cost_pick -a top -d 'The biggest spenders and their share of the total'
+complete -c agentdb -n $cost_pick -a budget -d "Spend so far this day or month against a limit, projected to the period's end; exit 0/1/2"
+complete -c agentdb -n $cost_pick -a prices -d 'The model prices in force'
+complete -c agentdb -n $cost_pick -a recompute -d 'Recompute stored costs from tokens and the prices in force at their time'
+complete -c agentdb -n $cost_pick -a rollup -d 'The daily rollup behind fast reports: its size, --compact, --rebuild, --check'
+# The window of report, top and recompute.
+set -l cost_window "__fish_seen_subcommand_from cost; and __fish_seen_subcommand_from report top recompute"
+complete -c agentdb -n $cost_window -l since -x -a '7d 30d 90d 365d 4w 12w' -d 'The last N days or weeks, e.g. 30d, 365d, 12w (default 30d)'
+complete -c agentdb -n $cost_window -l from -x -d 'First day, YYYY-MM-DD (with --to: instead of --since)'
+complete -c agentdb -n $cost_window -l to -x -d 'Last day, YYYY-MM-DD (default today)'
+complete -c agentdb -n $cost_window -l tz -x -a UTC -d 'Time zone of the days (default UTC)'
+set -l in_cost_report "__fish_seen_subcommand_from cost; and __fish_seen_subcommand_from report"
+complete -c agentdb -n $in_cost_report -l group-by -x -a 'day week month model provider user agent category' -d 'Group by (default day)'
+complete -c agentdb -n $in_cost_report -l user -x -d 'Only this user (uuid)'
+complete -c agentdb -n $in_cost_report -l model -x -d 'Only this model name'
+complete -c agentdb -n $in_cost_report -l format -x -a 'table csv json' -d 'Output format (default table)'
+complete -c agentdb -n $in_cost_report -l html -r -F -d 'Also write a self-contained HTML report to FILE'
+set -l in_cost_top "__fish_seen_subcommand_from cost; and __fish_seen_subcommand_from top"
+complete -c agentdb -n $in_cost_top -l by -x -a 'user model agent' -d 'Rank by (default user)'
+complete -c agentdb -n $in_cost_top -l limit -x -d 'How many (default 10)'
+set -l in_cost_budget "__fish_seen_subcommand_from cost; and __fish_seen_subcommand_from budget"
+complete -c agentdb -n $in_cost_budget -l limit-usd -x -d 'The limit in USD'
+complete -c agentdb -n $in_cost_budget -l period -x -a 'day month' -d 'The current UTC day or month (default month)'
+complete -c agentdb -n $in_cost_budget -l user -x -d "Only this user's spend (uuid)"
+complete -c agentdb -n $in_cost_budget -l per-user -d "Each user's spend against the limit"
+complete -c agentdb -n "__fish_seen_subcommand_from cost; and __fish_seen_subcommand_from prices" -l at -x -d 'In force at the end of this day, YYYY-MM-DD (default now)'
+complete -c agentdb -n "__fish_seen_subcommand_from cost; and __fish_seen_subcommand_from recompute" -l dry-run -d 'Report what would change, change nothing'
+set -l in_cost_rollup "__fish_seen_subcommand_from cost; and __fish_seen_subcommand_from rollup"
+complete -c agentdb -n $in_cost_rollup -l compact -d 'Fold the pending deltas into the rollup'
+complete -c agentdb -n $in_cost_rollup -l rebuild -d 'Recompute the rollup from the ledger'
+complete -c agentdb -n $in_cost_rollup -l check -d 'Compare the rollup with the ledger; exit 4 when they differ'
 
 # local
 set -l local_pick "__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from $local_commands"

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <regex>
 
 #include "cost/render.hpp"
 #include "cost/report.hpp"
@@ -42,6 +44,23 @@ struct CostOptions {
   bool check = false;
 };
 
+// The period's syntax is checked before connecting (a typo is exit 2 even with the server down);
+// "today" needs the server's clock in the chosen zone.
+void check_window_syntax(const CostOptions& options) {
+  // With --from alone the window ends today, which is not known yet: end it at --from here.
+  const auto stand_in_today = parse_date(options.from).value_or(Date{2000, 1, 1});
+  (void)resolve_window(options.since, options.from, options.to, stand_in_today);
+}
+
+void check_user_id(const std::string& user) {
+  static const std::regex uuid(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  if (!user.empty() && !std::regex_match(user, uuid)) {
+    throw Error(ExitCode::usage, "invalid user id '" + user + "'",
+                "give the user's uuid, e.g. from 'agentdb cost top --by user'");
+  }
+}
+
 Window window_of(db::Session& session, const CostOptions& options) {
   check_time_zone(session, options.tz);
   return resolve_window(options.since, options.from, options.to, today_in(session, options.tz));
@@ -56,6 +75,17 @@ ExitCode run_report(Context& ctx, const CostOptions& options) {
   if (options.format != "table" && options.format != "csv" && options.format != "json")
     throw Error(ExitCode::usage, "unknown --format '" + options.format + "'",
                 "use table, csv or json");
+  check_window_syntax(options);
+  check_user_id(options.user);
+  if (!options.html.empty()) {
+    const auto dir = std::filesystem::absolute(options.html).parent_path();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+      throw Error(ExitCode::usage,
+                  "cannot write " + options.html + ": no directory " + dir.string(),
+                  "create the directory or choose another --html path");
+    }
+  }
   auto session = db::Session::open(ctx.database());
   const auto window = window_of(*session, options);
   const auto report =
@@ -91,6 +121,7 @@ ExitCode run_top(Context& ctx, const CostOptions& options) {
     throw Error(ExitCode::usage, "unknown --by '" + options.by + "'", "use user, model or agent");
   if (options.limit < 1)
     throw Error(ExitCode::usage, "--limit must be 1 or more");
+  check_window_syntax(options);
   auto session = db::Session::open(ctx.database());
   const auto window = window_of(*session, options);
   const auto report =
@@ -108,9 +139,8 @@ ExitCode run_budget(Context& ctx, const CostOptions& options) {
   const auto limit = options.limit_usd;
   if (limit.empty())
     throw Error(ExitCode::usage, "--limit-usd is required", "e.g. --limit-usd 500");
-  char* end = nullptr;
-  const double limit_value = std::strtod(limit.c_str(), &end);
-  if (end != limit.c_str() + limit.size() || !(limit_value > 0)) {
+  static const std::regex amount("[0-9]{1,15}(\\.[0-9]{1,10})?");
+  if (!std::regex_match(limit, amount) || !(std::strtod(limit.c_str(), nullptr) > 0)) {
     throw Error(ExitCode::usage, "invalid --limit-usd '" + limit + "'",
                 "give a positive amount in USD, e.g. 500 or 12.50");
   }
@@ -118,6 +148,7 @@ ExitCode run_budget(Context& ctx, const CostOptions& options) {
     throw Error(ExitCode::usage, "unknown --period '" + options.period + "'", "use day or month");
   if (options.per_user && !options.user.empty())
     throw Error(ExitCode::usage, "--user and --per-user both given", "choose one");
+  check_user_id(options.user);
   auto session = db::Session::open(ctx.database());
   const std::string unit = options.period == "day" ? "day" : "month";
   // One snapshot of the clock: period start and end, the fraction gone.
@@ -248,6 +279,7 @@ ExitCode run_prices(Context& ctx, const CostOptions& options) {
 ExitCode run_recompute(Context& ctx, const CostOptions& options) {
   if (options.since.empty() && options.from.empty())
     throw Error(ExitCode::usage, "recompute needs a period", "give --since 30d or --from DATE");
+  check_window_syntax(options);
   auto session = db::Session::open(ctx.database());
   const auto window = window_of(*session, options);
   (void)session->exec("BEGIN");
@@ -391,9 +423,10 @@ ExitCode run_rollup(Context& ctx, const CostOptions& options) {
   return code;
 }
 
-void add_window_options(CLI::App* app, CostOptions& options) {
+void add_window_options(CLI::App* app, CostOptions& options, bool required = false) {
   app->add_option("--since", options.since,
-                  "The last N days or weeks, e.g. 30d, 365d, 12w (default 30d)");
+                  required ? "The last N days or weeks, e.g. 30d, 12w (this or --from is required)"
+                           : "The last N days or weeks, e.g. 30d, 365d, 12w (default 30d)");
   app->add_option("--from", options.from, "First day, YYYY-MM-DD (with --to: instead of --since)");
   app->add_option("--to", options.to, "Last day, YYYY-MM-DD (default today)");
   app->add_option("--tz", options.tz, "Time zone of the days (default UTC)");
@@ -444,7 +477,7 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
       "recompute",
       "Recompute stored costs from tokens and the prices in force at their time, in "
       "one transaction");
-  add_window_options(recompute, *options);
+  add_window_options(recompute, *options, true);
   recompute->add_flag("--dry-run", options->dry_run, "Report what would change, change nothing");
   commands.push_back({recompute, [options](Context& ctx) { return run_recompute(ctx, *options); }});
 

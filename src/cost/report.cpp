@@ -1,5 +1,6 @@
 #include "cost/report.hpp"
 
+#include <cmath>
 #include <regex>
 
 #include "core/error.hpp"
@@ -122,6 +123,149 @@ class Queries {
   const Filters& filters_;
 };
 
+std::string with_params_only() {
+  return std::string("WITH ") + kParams;
+}
+
+Figures* find_group(Report& report, const pqxx::field& key) {
+  if (key.is_null())
+    return &report.total;
+  const auto text = key.as<std::string>();
+  for (auto& group : report.groups) {
+    if (group.key == text)
+      return &group;
+  }
+  return nullptr;
+}
+
+// Average (exact) and p95 (the values around the 95th percentile known to the middle of their
+// buckets, so within about 4.5%) from exec_daily's histogram of buckets floor(8 * log2(ms + 1)).
+void add_timing_from_rollup(Queries& queries, const std::string& with, GroupBy group_by,
+                            Report& report) {
+  // Reports by period read the histogram summed over models (exec_day_total; with --model,
+  // exec_daily); reports by model or provider read whole months from exec_monthly and the days at
+  // the window's edges from exec_daily. Deltas not yet compacted are read in full detail.
+  const bool by_time = is_time(group_by);
+  std::string sql;
+  if (by_time) {
+    sql =
+        "esrc AS (SELECT r.day, r.bucket, r.executions, r.time_ms FROM exec_day_total r, params p"
+        " WHERE r.day BETWEEN p.from_day AND p.to_day AND p.model = ''"
+        " UNION ALL SELECT r.day, r.bucket, r.executions, r.time_ms FROM exec_daily r, params p"
+        " WHERE p.model <> '' AND r.model_name = p.model AND r.day BETWEEN p.from_day AND p.to_day"
+        " UNION ALL SELECT r.day, r.bucket, r.executions, r.time_ms"
+        " FROM exec_daily_delta r, params p WHERE r.day BETWEEN p.from_day AND p.to_day"
+        " AND (p.model = '' OR r.model_name = p.model))";
+  } else {
+    sql =
+        "months AS (SELECT CASE WHEN f < t THEN f ELSE p.from_day END AS full_from,"
+        " CASE WHEN f < t THEN t ELSE p.from_day END AS full_to FROM params p,"
+        " LATERAL (SELECT CASE WHEN p.from_day = date_trunc('month', p.from_day)::date"
+        " THEN p.from_day ELSE (date_trunc('month', p.from_day) + interval '1 month')::date END"
+        " AS f, date_trunc('month', p.to_day + 1)::date AS t) b),"
+        " esrc AS (SELECT r.model_provider, r.model_name, r.bucket, r.executions, r.time_ms"
+        " FROM exec_monthly r, params p, months m WHERE r.month >= m.full_from"
+        " AND r.month < m.full_to AND (p.model = '' OR r.model_name = p.model)"
+        " UNION ALL SELECT r.model_provider, r.model_name, r.bucket, r.executions, r.time_ms"
+        " FROM exec_daily r, params p, months m"
+        " WHERE ((r.day >= p.from_day AND r.day < m.full_from)"
+        " OR (r.day >= m.full_to AND r.day <= p.to_day))"
+        " AND (p.model = '' OR r.model_name = p.model)"
+        " UNION ALL SELECT r.model_provider, r.model_name, r.bucket, r.executions, r.time_ms"
+        " FROM exec_daily_delta r, params p WHERE r.day BETWEEN p.from_day AND p.to_day"
+        " AND (p.model = '' OR r.model_name = p.model))";
+  }
+  struct Histogram {
+    std::map<int, long long> buckets;
+    long long executions = 0;
+    long long time_ms = 0;
+  };
+  std::map<std::string, Histogram> by_key;
+  Histogram total;
+  // Aggregate on the plain columns first; name the periods of the few rows left.
+  const std::string inner_key = by_time ? "s.day" : key_sql(group_by, "s.day");
+  const std::string outer_key = by_time ? key_sql(group_by, "s.day") : "s.day";
+  const std::string histogram_sql =
+      with + ", " + sql + ", h AS (SELECT " + inner_key +
+      " AS day, s.bucket, sum(s.executions)::bigint AS executions,"
+      " sum(s.time_ms)::bigint AS time_ms FROM esrc s GROUP BY 1, 2) SELECT " +
+      outer_key + ", s.bucket, s.executions, s.time_ms FROM h s";
+  for (const auto& row : queries.run(histogram_sql)) {
+    const auto executions = row[2].as<long long>();
+    const auto time_ms = row[3].as<long long>();
+    for (auto* histogram : {&by_key[row[0].as<std::string>()], &total}) {
+      histogram->buckets[row[1].as<int>()] += executions;
+      histogram->executions += executions;
+      histogram->time_ms += time_ms;
+    }
+  }
+  const auto apply = [](const Histogram& histogram, Figures& figures) {
+    if (histogram.executions <= 0)
+      return;
+    figures.avg_ms =
+        static_cast<double>(histogram.time_ms) / static_cast<double>(histogram.executions);
+    // As percentile_cont(0.95): interpolate between the values at ranks floor(h) and floor(h) + 1
+    // (0-based, h = 0.95 (n - 1)), each known to the middle of its bucket.
+    const double h = 0.95 * static_cast<double>(histogram.executions - 1);
+    const auto value_at = [&](long long rank) {
+      long long seen = 0;
+      for (const auto& [bucket, count] : histogram.buckets) {
+        seen += count;
+        if (seen > rank)
+          return (std::exp2(bucket / 8.0) + std::exp2((bucket + 1) / 8.0)) / 2 - 1;
+      }
+      return std::exp2((histogram.buckets.rbegin()->first + 1) / 8.0) - 1;
+    };
+    const auto low_rank = static_cast<long long>(std::floor(h));
+    const double low = value_at(low_rank);
+    const double high = value_at(std::min(low_rank + 1, histogram.executions - 1));
+    figures.p95_ms = low + (h - static_cast<double>(low_rank)) * (high - low);
+  };
+  for (auto& group : report.groups) {
+    if (const auto it = by_key.find(group.key); it != by_key.end())
+      apply(it->second, group);
+  }
+  apply(total, report.total);
+}
+
+void add_exact_timing(Queries& queries, GroupBy group_by, Report& report) {
+  std::string e_key;
+  const std::string e_day = "(e.created_at AT TIME ZONE p.tz)::date";
+  switch (group_by) {
+    case GroupBy::model:
+      e_key = "coalesce(e.model_name, '(none)')";
+      break;
+    case GroupBy::provider:
+      e_key = "coalesce(e.model_provider, '(none)')";
+      break;
+    case GroupBy::user:
+      e_key = "e.user_id::text";
+      break;
+    case GroupBy::agent:
+      e_key = "coalesce(e.agent_id::text, '(none)')";
+      break;
+    default:
+      e_key = key_sql(group_by, e_day);
+  }
+  const std::string timing =
+      std::string("WITH ") + kParams + " SELECT " + e_key +
+      " AS key, avg(e.execution_time_ms)::float8,"
+      " (percentile_cont(0.95) WITHIN GROUP (ORDER BY e.execution_time_ms))::float8"
+      " FROM params p, agent_executions e"
+      " WHERE e.created_at >= (p.from_day::timestamp AT TIME ZONE p.tz)"
+      " AND e.created_at < ((p.to_day + 1)::timestamp AT TIME ZONE p.tz)"
+      " AND e.execution_time_ms IS NOT NULL AND (p.model = '' OR e.model_name = p.model)"
+      " AND (p.user_id = '' OR e.user_id = nullif(p.user_id, '')::uuid)"
+      " GROUP BY ROLLUP (1)";
+  for (const auto& row : queries.run(timing)) {
+    auto* target = find_group(report, row[0]);
+    if (target != nullptr && !row[1].is_null()) {
+      target->avg_ms = row[1].as<double>();
+      target->p95_ms = row[2].as<double>();
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<GroupBy> parse_group_by(std::string_view text) {
@@ -221,51 +365,12 @@ Report build_report(db::Session& session, const Window& window, GroupBy group_by
   if (!change.is_null())
     report.change_pct = change.as<std::string>();
 
-  // Execution times come from agent_executions (categories are a property of cost rows only).
-  if (group_by != GroupBy::category) {
-    std::string e_key;
-    const std::string e_day = "(e.created_at AT TIME ZONE p.tz)::date";
-    switch (group_by) {
-      case GroupBy::model:
-        e_key = "coalesce(e.model_name, '(none)')";
-        break;
-      case GroupBy::provider:
-        e_key = "coalesce(e.model_provider, '(none)')";
-        break;
-      case GroupBy::user:
-        e_key = "e.user_id::text";
-        break;
-      case GroupBy::agent:
-        e_key = "coalesce(e.agent_id::text, '(none)')";
-        break;
-      default:
-        e_key = key_sql(group_by, e_day);
-    }
-    const std::string timing =
-        std::string("WITH ") + kParams + " SELECT " + e_key +
-        " AS key, avg(e.execution_time_ms)::float8,"
-        " (percentile_cont(0.95) WITHIN GROUP (ORDER BY e.execution_time_ms))::float8"
-        " FROM params p, agent_executions e"
-        " WHERE e.created_at >= (p.from_day::timestamp AT TIME ZONE p.tz)"
-        " AND e.created_at < ((p.to_day + 1)::timestamp AT TIME ZONE p.tz)"
-        " AND e.execution_time_ms IS NOT NULL AND (p.model = '' OR e.model_name = p.model)"
-        " AND (p.user_id = '' OR e.user_id = nullif(p.user_id, '')::uuid)"
-        " GROUP BY ROLLUP (1)";
-    for (const auto& row : queries.run(timing)) {
-      Figures* target = nullptr;
-      if (row[0].is_null()) {
-        target = &report.total;
-      } else {
-        for (auto& group : report.groups) {
-          if (group.key == row[0].as<std::string>())
-            target = &group;
-        }
-      }
-      if (target != nullptr && !row[1].is_null()) {
-        target->avg_ms = row[1].as<double>();
-        target->p95_ms = row[2].as<double>();
-      }
-    }
+  // Execution times come from agent_executions (categories are a property of cost rows only):
+  // from the histogram rollup when the costs came from theirs, else exactly from the table.
+  if (group_by != GroupBy::category && !raw) {
+    add_timing_from_rollup(queries, with_params_only(), group_by, report);
+  } else if (group_by != GroupBy::category) {
+    add_exact_timing(queries, group_by, report);
   }
 
   // The daily series, in total and by provider, for the sparkline and the HTML chart.

@@ -105,6 +105,8 @@ Window resolve_window(std::string_view since, std::string_view from, std::string
     bad("invalid --since '" + text + "'", "give days or weeks, e.g. 30d, 365d or 12w");
   }
   const long long days = unit == 'w' ? *count * 7 : *count;
+  if (days > 20 * 366)
+    bad("a period of more than 20 years", "choose a shorter period");
   return Window{today.plus_days(-(days - 1)), today};
 }
 

@@ -87,6 +87,43 @@ TEST_F(CostTest, ReportMatchesTheDemoDataToTheCentFromRollupAndLedgerAlike) {
   EXPECT_EQ(berlin["source"], "ledger");
   EXPECT_EQ(berlin["total"]["cost_usd"], "1.94664286");
 
+  // Execution times: the rollup's histogram against percentile_cont over agent_executions
+  // ("Etc/UTC" is UTC by another name, which sends the report to the ledger).
+  const auto exact = cost_json({"report", "--from", "2026-10-01", "--to", "2026-11-30",
+                                "--group-by", "month", "--tz", "Etc/UTC"});
+  EXPECT_EQ(exact["source"], "ledger");
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& fast = months["groups"][i];
+    const auto& slow = exact["groups"][i];
+    EXPECT_NEAR(fast["avg_execution_ms"].get<double>(), slow["avg_execution_ms"].get<double>(),
+                1e-6);
+    EXPECT_NEAR(fast["p95_execution_ms"].get<double>(), slow["p95_execution_ms"].get<double>(),
+                0.05 * slow["p95_execution_ms"].get<double>());
+  }
+
+  // By model over a window that starts and ends inside months, after compaction (whole months
+  // come from exec_monthly, the edge days from exec_daily): the same averages as the ledger's.
+  ASSERT_EQ(cost({"rollup", "--compact"}).exit_code, 0);
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{{"2026-10-12", "2026-11-20"},
+                                                        {"2026-10-01", "2026-11-30"},
+                                                        {"2026-11-02", "2026-11-20"}}) {
+    const auto rolled = cost_json({"report", "--from", from, "--to", to, "--group-by", "model"});
+    const auto ledger =
+        cost_json({"report", "--from", from, "--to", to, "--group-by", "model", "--tz", "Etc/UTC"});
+    ASSERT_EQ(rolled["groups"].size(), ledger["groups"].size());
+    for (std::size_t i = 0; i < rolled["groups"].size(); ++i) {
+      EXPECT_EQ(rolled["groups"][i]["key"], ledger["groups"][i]["key"]);
+      EXPECT_EQ(rolled["groups"][i]["avg_execution_ms"].is_null(),
+                ledger["groups"][i]["avg_execution_ms"].is_null());
+      if (!ledger["groups"][i]["avg_execution_ms"].is_null()) {
+        EXPECT_NEAR(rolled["groups"][i]["avg_execution_ms"].get<double>(),
+                    ledger["groups"][i]["avg_execution_ms"].get<double>(), 1e-6)
+            << from << " " << to << " " << rolled["groups"][i]["key"];
+      }
+    }
+  }
+
   const auto models = cost_json({"report", "--from", "2026-10-01", "--group-by", "model"});
   EXPECT_EQ(models["groups"][0]["key"], "claude-sonnet-4-5");
   EXPECT_EQ(models["groups"][0]["cost_usd"], "1.558254");
@@ -292,7 +329,12 @@ TEST_F(CostTest, BadInputIsAUsageError) {
            {"report", "--user", "not-a-uuid"},
            {"report", "--format", "xml"},
            {"top", "--by", "planet"},
+           {"report", "--since", "7320w"},
+           {"report", "--html", "/nonexistent/dir/cost.html"},
            {"budget", "--limit-usd", "0"},
+           {"budget", "--limit-usd", "0x10"},
+           {"budget", "--limit-usd", "inf"},
+           {"budget", "--limit-usd", "10", "--user", "not-a-uuid"},
            {"budget", "--limit-usd", "10", "--period", "year"},
            {"prices", "--at", "yesterday"},
            {"recompute"}}) {
