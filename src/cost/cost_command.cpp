@@ -86,10 +86,14 @@ ExitCode run_report(Context& ctx, const CostOptions& options) {
                   "create the directory or choose another --html path");
     }
   }
+  // The sparkline of daily cost is for a person at a terminal, in the table.
+  const bool sparkline =
+      options.format == "table" && !ctx.out.json() && ::isatty(STDOUT_FILENO) == 1;
   auto session = db::Session::open(ctx.database());
   const auto window = window_of(*session, options);
   const auto report =
-      build_report(*session, window, *group_by, Filters{options.tz, options.user, options.model});
+      build_report(*session, window, *group_by, Filters{options.tz, options.user, options.model},
+                   Details{std::nullopt, !options.html.empty() || sparkline});
   for (const auto& model : report.unpriced_models) {
     ctx.out.warn("model " + model +
                  " has costs in this period but no price in model_prices; its stored costs are "
@@ -104,7 +108,7 @@ ExitCode run_report(Context& ctx, const CostOptions& options) {
   } else if (options.format == "csv") {
     ctx.out.print_always(render_csv(report));
   } else {
-    ctx.out.print(render_table(report, ::isatty(STDOUT_FILENO) == 1, false));
+    ctx.out.print(render_table(report, sparkline, false));
   }
   return ExitCode::ok;
 }
@@ -124,8 +128,8 @@ ExitCode run_top(Context& ctx, const CostOptions& options) {
   check_window_syntax(options);
   auto session = db::Session::open(ctx.database());
   const auto window = window_of(*session, options);
-  const auto report =
-      build_report(*session, window, group_by, Filters{options.tz, "", ""}, options.limit);
+  const auto report = build_report(*session, window, group_by, Filters{options.tz, "", ""},
+                                   Details{options.limit, false});
   if (ctx.out.json())
     ctx.out.emit(report_json(report, true));
   else

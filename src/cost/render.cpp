@@ -176,9 +176,6 @@ json report_json(const Report& report, bool show_share) {
       item["share_pct"] = share_percent(group.cost_usd, report.total.cost_usd);
     groups.push_back(std::move(item));
   }
-  json daily = json::array();
-  for (const auto& [day, cost] : report.daily_cost)
-    daily.push_back({{"day", day}, {"cost_usd", cost}});
   auto previous = figures_json(report.previous);
   previous.erase("key");
   previous["from"] = report.window.previous().from.text();

@@ -12,9 +12,10 @@ namespace {
 constexpr const char* kGroupNames[] = {"day",      "week", "month", "model",
                                        "provider", "user", "agent", "category"};
 
-// Every query starts from these, so that all five parameters are typed in every statement.
+// Every query starts from these, so that all five parameters are typed in every statement. NOT
+// MATERIALIZED lets the planner see them as constants (index ranges on the rollups' days).
 constexpr const char* kParams =
-    "params AS (SELECT $1::date AS from_day, $2::date AS to_day, $3::text AS tz,"
+    "params AS NOT MATERIALIZED (SELECT $1::date AS from_day, $2::date AS to_day, $3::text AS tz,"
     " $4::text AS model, $5::text AS user_id)";
 
 bool needs_raw(GroupBy group_by, const Filters& filters) {
@@ -157,23 +158,30 @@ void add_timing_from_rollup(Queries& queries, const std::string& with, GroupBy g
         " FROM exec_daily_delta r, params p WHERE r.day BETWEEN p.from_day AND p.to_day"
         " AND (p.model = '' OR r.model_name = p.model))";
   } else {
-    sql =
-        "months AS (SELECT CASE WHEN f < t THEN f ELSE p.from_day END AS full_from,"
-        " CASE WHEN f < t THEN t ELSE p.from_day END AS full_to FROM params p,"
-        " LATERAL (SELECT CASE WHEN p.from_day = date_trunc('month', p.from_day)::date"
-        " THEN p.from_day ELSE (date_trunc('month', p.from_day) + interval '1 month')::date END"
-        " AS f, date_trunc('month', p.to_day + 1)::date AS t) b),"
-        " esrc AS (SELECT r.model_provider, r.model_name, r.bucket, r.executions, r.time_ms"
-        " FROM exec_monthly r, params p, months m WHERE r.month >= m.full_from"
-        " AND r.month < m.full_to AND (p.model = '' OR r.model_name = p.model)"
-        " UNION ALL SELECT r.model_provider, r.model_name, r.bucket, r.executions, r.time_ms"
-        " FROM exec_daily r, params p, months m"
-        " WHERE ((r.day >= p.from_day AND r.day < m.full_from)"
-        " OR (r.day >= m.full_to AND r.day <= p.to_day))"
-        " AND (p.model = '' OR r.model_name = p.model)"
-        " UNION ALL SELECT r.model_provider, r.model_name, r.bucket, r.executions, r.time_ms"
-        " FROM exec_daily_delta r, params p WHERE r.day BETWEEN p.from_day AND p.to_day"
-        " AND (p.model = '' OR r.model_name = p.model))";
+    // Whole months of the window [full_from, full_to) come from exec_monthly, the days before and
+    // after from exec_daily. Dates are inlined (they are Date values, not text from the user) so
+    // that each range is an index range.
+    const auto& window = report.window;
+    Date full_from = window.from.day == 1
+                         ? window.from
+                         : Date{window.from.month == 12 ? window.from.year + 1 : window.from.year,
+                                window.from.month % 12 + 1, 1};
+    const auto after = window.to.plus_days(1);
+    Date full_to{after.year, after.month, 1};
+    if (full_from.days_since_epoch() >= full_to.days_since_epoch())
+      full_from = full_to = window.from;  // no whole month: every day from exec_daily
+    const auto literal = [](const Date& date) { return "'" + date.text() + "'::date"; };
+    const std::string columns =
+        "SELECT r.model_provider, r.model_name, r.bucket, r.executions, r.time_ms FROM ";
+    const std::string model = " AND (p.model = '' OR r.model_name = p.model)";
+    sql = "esrc AS (" + columns +
+          "exec_monthly r, params p WHERE r.month >= " + literal(full_from) + " AND r.month < " +
+          literal(full_to) + model + " UNION ALL " + columns +
+          "exec_daily r, params p WHERE r.day >= p.from_day AND r.day < " + literal(full_from) +
+          model + " UNION ALL " + columns +
+          "exec_daily r, params p WHERE r.day >= " + literal(full_to) + " AND r.day <= p.to_day" +
+          model + " UNION ALL " + columns +
+          "exec_daily_delta r, params p WHERE r.day BETWEEN p.from_day AND p.to_day" + model + ")";
   }
   struct Histogram {
     std::map<int, long long> buckets;
@@ -266,6 +274,26 @@ void add_exact_timing(Queries& queries, GroupBy group_by, Report& report) {
   }
 }
 
+void add_daily_series(Queries& queries, const std::string& with, Report& report) {
+  std::map<std::string, std::size_t> day_index;
+  for (auto day = report.window.from; day.days_since_epoch() <= report.window.to.days_since_epoch();
+       day = day.plus_days(1)) {
+    day_index[day.text()] = report.daily_cost.size();
+    report.daily_cost.emplace_back(day.text(), 0.0);
+  }
+  for (const auto& row :
+       queries.run(with + " SELECT to_char(s.day, 'YYYY-MM-DD'), s.model_provider,"
+                          " sum(s.cost_usd)::float8 FROM source s GROUP BY 1, 2")) {
+    const auto it = day_index.find(row[0].as<std::string>());
+    if (it == day_index.end())
+      continue;
+    auto& series = report.daily_cost_by_provider[row[1].as<std::string>()];
+    series.resize(report.daily_cost.size(), 0.0);
+    series[it->second] += row[2].as<double>();
+    report.daily_cost[it->second].second += row[2].as<double>();
+  }
+}
+
 }  // namespace
 
 std::optional<GroupBy> parse_group_by(std::string_view text) {
@@ -296,7 +324,7 @@ Date today_in(db::Session& session, const std::string& tz) {
 }
 
 Report build_report(db::Session& session, const Window& window, GroupBy group_by,
-                    const Filters& filters, std::optional<int> top_limit) {
+                    const Filters& filters, const Details& details) {
   static const std::regex uuid(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
       "[0-9a-fA-F]{12}");
@@ -311,6 +339,10 @@ Report build_report(db::Session& session, const Window& window, GroupBy group_by
   report.filters = filters;
   const bool raw = needs_raw(group_by, filters);
   report.from_rollup = !raw;
+  if (!raw) {
+    // A few thousand rollup rows: starting parallel workers costs more than it saves.
+    (void)session.exec("SET max_parallel_workers_per_gather = 0");
+  }
   Queries queries(session, window, filters);
   const std::string with =
       std::string("WITH ") + kParams + ", " + source_sql(raw, group_by == GroupBy::agent);
@@ -341,8 +373,8 @@ Report build_report(db::Session& session, const Window& window, GroupBy group_by
            " AS label, g.requests, g.prompt_tokens, g.completion_tokens, g.total_tokens,"
            " g.cost::text AS cost, round(g.cost, 2)::text AS cents FROM grouped g" +
            label_join + " ORDER BY g.cost DESC, g.key";
-    if (top_limit)
-      sql += " LIMIT " + std::to_string(*top_limit);
+    if (details.top_limit)
+      sql += " LIMIT " + std::to_string(*details.top_limit);
   }
   for (const auto& row : queries.run(sql))
     report.groups.push_back(figures_of(row));
@@ -373,24 +405,8 @@ Report build_report(db::Session& session, const Window& window, GroupBy group_by
     add_exact_timing(queries, group_by, report);
   }
 
-  // The daily series, in total and by provider, for the sparkline and the HTML chart.
-  std::map<std::string, std::size_t> day_index;
-  for (auto day = window.from; day.days_since_epoch() <= window.to.days_since_epoch();
-       day = day.plus_days(1)) {
-    day_index[day.text()] = report.daily_cost.size();
-    report.daily_cost.emplace_back(day.text(), 0.0);
-  }
-  for (const auto& row :
-       queries.run(with + " SELECT to_char(s.day, 'YYYY-MM-DD'), s.model_provider,"
-                          " sum(s.cost_usd)::float8 FROM source s GROUP BY 1, 2")) {
-    const auto it = day_index.find(row[0].as<std::string>());
-    if (it == day_index.end())
-      continue;
-    auto& series = report.daily_cost_by_provider[row[1].as<std::string>()];
-    series.resize(report.daily_cost.size(), 0.0);
-    series[it->second] += row[2].as<double>();
-    report.daily_cost[it->second].second += row[2].as<double>();
-  }
+  if (details.daily_series)
+    add_daily_series(queries, with, report);
 
   for (const auto& row : queries.run(
            with + " SELECT DISTINCT s.model_provider || '/' || s.model_name FROM source s"

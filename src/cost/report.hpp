@@ -46,14 +46,20 @@ struct Report {
   Figures total;
   Figures previous;                       // the same length just before
   std::optional<std::string> change_pct;  // total against previous, e.g. "-12.5"; none when 0
-  std::vector<std::pair<std::string, double>> daily_cost;  // every day of the window (charts)
+  // Every day of the window, for charts; filled only when asked for (Details::daily_series).
+  std::vector<std::pair<std::string, double>> daily_cost;
   std::map<std::string, std::vector<double>> daily_cost_by_provider;  // aligned with daily_cost
   std::vector<std::string> unpriced_models;  // "provider/model" with no row in model_prices
 };
 
+struct Details {
+  std::optional<int> top_limit;  // only the N biggest groups
+  bool daily_series = false;     // fill daily_cost and daily_cost_by_provider (sparkline, HTML)
+};
+
 // Throws Error(usage) for an unknown time zone or a malformed user id.
 [[nodiscard]] Report build_report(db::Session& session, const Window& window, GroupBy group_by,
-                                  const Filters& filters, std::optional<int> top_limit = {});
+                                  const Filters& filters, const Details& details = {});
 
 // Today's date in the time zone, from the server's clock.
 [[nodiscard]] Date today_in(db::Session& session, const std::string& tz);

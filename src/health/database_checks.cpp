@@ -122,16 +122,11 @@ CheckResult migrations(const CheckSpec& spec, const Thresholds& thresholds, db::
 }
 
 CheckResult connections(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
-  const auto row = session.exec(
-      "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
-      " current_setting('max_connections')::int,"
-      " current_setting('superuser_reserved_connections')::int,"
-      " coalesce((SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections'), 0)")
-                       [0];
-  const auto used = row[0].as<long long>();
-  const auto max = row[1].as<long long>();
-  const auto reserved = row[2].as<long long>() + row[3].as<long long>();
-  const auto available = std::max(1LL, max - reserved);
+  const auto limits = read_connection_limits(session);
+  const auto used = limits.used;
+  const auto max = limits.max_connections;
+  const auto reserved = limits.reserved;
+  const auto available = limits.available();
   const double percent = 100.0 * static_cast<double>(used) / static_cast<double>(available);
   char text[128];
   std::snprintf(text, sizeof text, "%lld of %lld (%.1f%%; %lld reserved for superusers)", used,
@@ -403,6 +398,16 @@ CheckResult replication(const CheckSpec& spec, const Thresholds& thresholds, db:
 }
 
 }  // namespace
+
+ConnectionLimits read_connection_limits(db::Session& session) {
+  const auto row = session.exec(
+      "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
+      " current_setting('max_connections')::int,"
+      " current_setting('superuser_reserved_connections')::int"
+      " + coalesce((SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections'), 0)")
+                       [0];
+  return ConnectionLimits{row[0].as<long long>(), row[1].as<long long>(), row[2].as<long long>()};
+}
 
 CheckResult run_database_check(const CheckSpec& spec, const Thresholds& thresholds,
                                db::Session& session, const MigrationsSource& migrations_source) {

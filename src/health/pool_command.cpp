@@ -9,6 +9,7 @@
 #include "db/pgbouncer_console.hpp"
 #include "db/pool.hpp"
 #include "db/session.hpp"
+#include "health/database_checks.hpp"
 #include "health/health_command.hpp"
 #include "health/probe.hpp"
 #include "util/interrupt.hpp"
@@ -110,15 +111,10 @@ std::string counts_line(const json& counts) {
 ExitCode run_status(Context& ctx, const PoolOptions& options) {
   const auto target = ctx.database();
   auto session = db::Session::open(target);
-  const auto limits = session->exec(
-      "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
-      " current_setting('max_connections')::int,"
-      " current_setting('superuser_reserved_connections')::int"
-      " + coalesce((SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections'), 0)")
-                          [0];
-  const auto used = limits[0].as<long long>();
-  const auto max = limits[1].as<long long>();
-  const auto reserved = limits[2].as<long long>();
+  const auto limits = read_connection_limits(*session);
+  const auto used = limits.used;
+  const auto max = limits.max_connections;
+  const auto reserved = limits.reserved;
   json report = {
       {"database", target.display},
       {"connections",
