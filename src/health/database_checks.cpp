@@ -358,7 +358,9 @@ CheckResult replication(const CheckSpec& spec, const Thresholds& thresholds, db:
     const auto name =
         row[0].as<std::string>().empty() ? row[1].as<std::string>() : row[0].as<std::string>();
     if (row["lag_bytes"].is_null()) {
-      unreadable = true;
+      // Without pg_read_all_stats every column but a few is NULL, the state too; with it, a NULL
+      // position only means the standby has not reported one yet.
+      unreadable = unreadable || row[2].is_null();
       standbys.push_back(
           {{"name", name}, {"state", optional_text(row[2])}, {"lag_bytes", nullptr}});
       continue;

@@ -10,14 +10,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <future>
 #include <regex>
 
+#include "db/pg_tools.hpp"
 #include "db/pool.hpp"
 #include "health/redis_probe.hpp"
 #include "local/cluster.hpp"
 #include "qdrant_standin.hpp"
 #include "test_support.hpp"
+#include "util/subprocess.hpp"
 
 namespace agentdb::testing {
 
@@ -569,6 +572,85 @@ TEST(Health, OwnServerNearItsLimitRestartedUnderLoadAndStopped) {
   EXPECT_EQ(nagios.out.rfind("AGENTDB CRITICAL - connection CRITICAL: cannot connect", 0), 0u)
       << nagios.out;
   server.destroy(quiet);
+}
+
+// A real streaming standby of a cluster of the test's own, its replay paused while the primary
+// writes: the lag the primary sees (and the standby's own view) reaches WARNING and CRITICAL.
+TEST(Health, ReplicationLagOfAPausedStandbyReachesWarningAndCritical) {
+  TempDir dir;
+  const Output quiet(OutputSettings{OutputFormat::text, true, 0, false});
+  local::LocalCluster primary(dir.path() / "primary");
+  primary.start(quiet);
+  const auto standby_data = dir.path() / "standby";
+  const auto standby_socket = dir.path() / "standby-run";
+  fs::create_directories(standby_socket);
+  util::ProcessOptions as_server;
+  if (::geteuid() == 0) {
+    const auto* user = ::getpwnam(primary.server_user().c_str());
+    ASSERT_NE(user, nullptr);
+    as_server.run_as = util::ProcessUser{user->pw_uid, user->pw_gid};
+    ::chown(dir.path().c_str(), user->pw_uid, user->pw_gid);
+    ::chown(standby_socket.c_str(), user->pw_uid, user->pw_gid);
+  }
+  const auto bindir = db::pg_program("pg_ctl").parent_path();
+  const auto backup = util::run_process(
+      {(bindir / "pg_basebackup").string(), "-D", standby_data.string(), "-R", "-X", "stream", "-c",
+       "fast", "-h", primary.paths().socket_dir.string(), "-U", "agentdb"},
+      as_server);
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  {
+    std::ofstream conf(standby_data / "postgresql.auto.conf", std::ios::app);
+    conf << "unix_socket_directories = '" << standby_socket.string() << "'\n";
+  }
+  const auto start =
+      util::run_process({(bindir / "pg_ctl").string(), "start", "-w", "-D", standby_data.string(),
+                         "-l", (dir.path() / "standby.log").string()},
+                        as_server);
+  ASSERT_EQ(start.exit_code, 0) << start.err << start.out;
+  const auto standby_target = db::parse_connection_target("host=" + standby_socket.string() +
+                                                          " user=agentdb dbname=agentdb");
+  const auto primary_url = db::conninfo_with_password(primary.target());
+  const auto standby_url = db::conninfo_with_password(standby_target);
+
+  auto watcher = db::Session::open(primary.target());
+  const auto wait_for = [&](const std::string& condition) {
+    for (int i = 0; i < 100; ++i) {
+      if (watcher
+              ->exec("SELECT coalesce(bool_or(" + condition +
+                     "), false) FROM pg_stat_replication")[0][0]
+              .as<bool>())
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "timed out waiting for " << condition;
+  };
+  wait_for("replay_lsn IS NOT NULL");
+  auto [code, check] = one_check(primary_url, "replication");
+  EXPECT_EQ(check["status"], "OK") << check.dump();
+  EXPECT_EQ(check["detail"]["standbys"].size(), 1u) << check.dump();
+
+  (void)db::Session::open(standby_target)->exec("SELECT pg_wal_replay_pause()");
+  (void)db::Session::open(primary.target())
+      ->exec(
+          "CREATE TABLE filler AS SELECT g, repeat('x', 1000) AS pad"
+          " FROM generate_series(1, 4000) g");
+  // Wait until the standby has received the WAL (and reported its unchanged replay position).
+  wait_for("pg_wal_lsn_diff(flush_lsn, replay_lsn) > 2000000");
+  std::tie(code, check) = one_check(primary_url, "replication", {"--warning", "replication=1MB"});
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  EXPECT_GT(check["value"].get<double>(), 2e6);
+  std::tie(code, check) = one_check(primary_url, "replication", {"--critical", "replication=1MB"});
+  EXPECT_EQ(check["status"], "CRITICAL") << check.dump();
+  std::tie(code, check) = one_check(standby_url, "replication", {"--warning", "replication=1MB"});
+  EXPECT_EQ(check["status"], "WARNING") << check.dump();
+  EXPECT_EQ(check["detail"]["role"], "standby");
+
+  (void)db::Session::open(standby_target)->exec("SELECT pg_wal_replay_resume()");
+  (void)util::run_process(
+      {(bindir / "pg_ctl").string(), "stop", "-w", "-m", "fast", "-D", standby_data.string()},
+      as_server);
+  primary.destroy(quiet);
 }
 
 }  // namespace agentdb::testing
