@@ -46,7 +46,7 @@ if [ "$rows" -lt $((millions * 900000)) ]; then
   $psql -c "VACUUM ANALYZE" >/dev/null
 fi
 rows=$($psql -At -c "SELECT count(*) FROM cost_tracking")
-size=$($psql -At -c "SELECT pg_size_pretty(pg_total_relation_size('cost_tracking'))")
+size=$($psql -At -c "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'cost_tracking'::regclass")
 
 plain_day="SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), count(*),
   sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), sum(total_cost_usd)
