@@ -102,7 +102,8 @@ std::string render_table(const Report& report, const Output& out) {
   char elapsed[32];
   std::snprintf(elapsed, sizeof elapsed, "%.0f ms", report.elapsed_ms);
   return table.render() + "\n" + out.paint(colour_of(status), to_string(status)) + ": " +
-         report.database + ", " + std::to_string(report.checks.size()) + " checks in " + elapsed;
+         (report.database.empty() ? "" : report.database + ", ") +
+         std::to_string(report.checks.size()) + " checks in " + elapsed;
 }
 
 json report_json(const Report& report) {
