@@ -52,15 +52,6 @@ void check_window_syntax(const CostOptions& options) {
   (void)resolve_window(options.since, options.from, options.to, stand_in_today);
 }
 
-void check_user_id(const std::string& user) {
-  static const std::regex uuid(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  if (!user.empty() && !std::regex_match(user, uuid)) {
-    throw Error(ExitCode::usage, "invalid user id '" + user + "'",
-                "give the user's uuid, e.g. from 'agentdb cost top --by user'");
-  }
-}
-
 Window window_of(db::Session& session, const CostOptions& options) {
   check_time_zone(session, options.tz);
   return resolve_window(options.since, options.from, options.to, today_in(session, options.tz));

@@ -317,6 +317,15 @@ void check_time_zone(db::Session& session, const std::string& tz) {
   }
 }
 
+void check_user_id(const std::string& user) {
+  static const std::regex uuid(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  if (!user.empty() && !std::regex_match(user, uuid)) {
+    throw Error(ExitCode::usage, "invalid user id '" + user + "'",
+                "give the user's uuid, e.g. from 'agentdb cost top --by user'");
+  }
+}
+
 Date today_in(db::Session& session, const std::string& tz) {
   const auto text =
       session.exec_params("SELECT (now() AT TIME ZONE $1)::date::text", tz)[0][0].as<std::string>();
@@ -325,14 +334,6 @@ Date today_in(db::Session& session, const std::string& tz) {
 
 Report build_report(db::Session& session, const Window& window, GroupBy group_by,
                     const Filters& filters, const Details& details) {
-  static const std::regex uuid(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-      "[0-9a-fA-F]{12}");
-  if (!filters.user.empty() && !std::regex_match(filters.user, uuid)) {
-    throw Error(ExitCode::usage, "invalid user id '" + filters.user + "'",
-                "give the user's uuid, e.g. from 'agentdb cost top --by user'");
-  }
-  check_time_zone(session, filters.tz);
   Report report;
   report.window = window;
   report.group_by = group_by;

@@ -57,7 +57,10 @@ struct Details {
   bool daily_series = false;     // fill daily_cost and daily_cost_by_provider (sparkline, HTML)
 };
 
-// Throws Error(usage) for an unknown time zone or a malformed user id.
+// Error(usage) unless `user` is empty or a uuid.
+void check_user_id(const std::string& user);
+
+// The caller has checked the time zone (check_time_zone) and the user id (check_user_id).
 [[nodiscard]] Report build_report(db::Session& session, const Window& window, GroupBy group_by,
                                   const Filters& filters, const Details& details = {});
 

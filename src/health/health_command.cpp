@@ -45,9 +45,9 @@ struct HealthOptions {
 
 enum class Format { table, json, nagios };
 
-// health follows the plugin convention, where a bad command line is UNKNOWN (3), not 2.
+// A usage error; agentdb's entry point reports it as UNKNOWN (3) for health, the plugin convention.
 [[noreturn]] void usage(const std::string& message, const std::string& hint) {
-  throw Error(static_cast<ExitCode>(exit_code(Status::unknown)), message, hint);
+  throw Error(ExitCode::usage, message, hint);
 }
 
 struct Selected {
@@ -388,7 +388,7 @@ class HealthRun {
       if (collections) {
         std::vector<std::string> missing;
         for (const auto& collection : collections->collections) {
-          if (!client.get_if_exists("/collections/" + qdrant::path_segment(collection.name)))
+          if (!client.get_if_exists(qdrant::collection_path(collection.name)))
             missing.push_back(collection.name);
         }
         result.detail = {{"collections", collections->collections.size()}, {"missing", missing}};
@@ -417,7 +417,7 @@ class HealthRun {
       stats = probe_redis(parse_redis_url(*url), remaining());
     } catch (const Error& e) {
       if (e.code() == ExitCode::usage)
-        usage(e.what(), e.hint());
+        throw;
       return placeholder(selected, Status::critical, e.what());
     }
     if (selected.spec->name == "redis") {
@@ -466,49 +466,42 @@ class HealthRun {
 };
 
 ExitCode run_health(Context& ctx, const HealthOptions& options) {
-  try {
-    const auto timeout_text =
-        ctx.config.resolve_or(options.timeout, nullptr, "health.timeout", "5s");
-    const auto timeout = util::parse_duration(timeout_text);
-    if (!timeout || timeout->count() < 100)
-      usage("invalid --timeout '" + timeout_text + "'", "use a duration of 100ms or more, e.g. 5s");
-    if (options.nagios && ctx.out.json())
-      usage("--nagios and --json are two different outputs", "choose one");
-    if (options.watch_seconds < 0 || (options.watch_seconds > 0 && options.watch_seconds < 0.5))
-      usage("--watch needs an interval of 0.5 s or more", "e.g. --watch 2");
-    if (options.watch_seconds > 0 && (options.nagios || ctx.out.json()))
-      usage("--watch refreshes a table for people", "use it without --json and --nagios");
-    const auto selected = select_checks(ctx, options);
-    const Format format = ctx.out.json()   ? Format::json
-                          : options.nagios ? Format::nagios
-                                           : Format::table;
-    if (options.watch_seconds <= 0) {
-      HealthRun run(ctx, options, selected, *timeout, format);
-      return static_cast<ExitCode>(exit_code(run.run()));
-    }
-    // --watch: redraw in place on a terminal, one report after another otherwise.
-    util::InterruptFlag interrupted;
-    const bool terminal = ::isatty(STDOUT_FILENO) == 1;
-    Status last = Status::ok;
-    const auto interval = std::chrono::milliseconds(std::llround(options.watch_seconds * 1000));
-    while (!interrupted.raised()) {
-      if (terminal)
-        ctx.out.print_always("\x1b[H\x1b[2J" + util::iso_utc(std::chrono::system_clock::now()) +
-                             ", every " + util::human_duration(interval) + " (Ctrl-C to stop)");
-      else
-        ctx.out.print_always("== " + util::iso_utc(std::chrono::system_clock::now()));
-      HealthRun run(ctx, options, selected, *timeout, format);
-      last = run.run();
-      const auto until = Clock::now() + interval;
-      while (!interrupted.raised() && Clock::now() < until)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return static_cast<ExitCode>(exit_code(last));
-  } catch (const Error& e) {
-    if (e.code() == ExitCode::usage)
-      usage(e.what(), e.hint());
-    throw;
+  const auto timeout_text = ctx.config.resolve_or(options.timeout, nullptr, "health.timeout", "5s");
+  const auto timeout = util::parse_duration(timeout_text);
+  if (!timeout || timeout->count() < 100)
+    usage("invalid --timeout '" + timeout_text + "'", "use a duration of 100ms or more, e.g. 5s");
+  if (options.nagios && ctx.out.json())
+    usage("--nagios and --json are two different outputs", "choose one");
+  if (options.watch_seconds < 0 || (options.watch_seconds > 0 && options.watch_seconds < 0.5))
+    usage("--watch needs an interval of 0.5 s or more", "e.g. --watch 2");
+  if (options.watch_seconds > 0 && (options.nagios || ctx.out.json()))
+    usage("--watch refreshes a table for people", "use it without --json and --nagios");
+  const auto selected = select_checks(ctx, options);
+  const Format format = ctx.out.json()   ? Format::json
+                        : options.nagios ? Format::nagios
+                                         : Format::table;
+  if (options.watch_seconds <= 0) {
+    HealthRun run(ctx, options, selected, *timeout, format);
+    return static_cast<ExitCode>(exit_code(run.run()));
   }
+  // --watch: redraw in place on a terminal, one report after another otherwise.
+  util::InterruptFlag interrupted;
+  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  Status last = Status::ok;
+  const auto interval = std::chrono::milliseconds(std::llround(options.watch_seconds * 1000));
+  while (!interrupted.raised()) {
+    if (terminal)
+      ctx.out.print_always("\x1b[H\x1b[2J" + util::iso_utc(std::chrono::system_clock::now()) +
+                           ", every " + util::human_duration(interval) + " (Ctrl-C to stop)");
+    else
+      ctx.out.print_always("== " + util::iso_utc(std::chrono::system_clock::now()));
+    HealthRun run(ctx, options, selected, *timeout, format);
+    last = run.run();
+    const auto until = Clock::now() + interval;
+    while (!interrupted.raised() && Clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return static_cast<ExitCode>(exit_code(last));
 }
 
 }  // namespace

@@ -59,10 +59,6 @@ CollectionsFile collections(const Context& ctx, const QdrantOptions& options) {
   return load_collections("qdrant/collections.json");
 }
 
-std::string collection_path(const std::string& name) {
-  return "/collections/" + path_segment(name);
-}
-
 LiveState read_live(Client& client) {
   LiveState live;
   const auto listed = client.call(Method::get, "/collections", nullptr, Idempotent::yes);
@@ -398,6 +394,10 @@ ExitCode run_sync_check(Context& ctx, const QdrantOptions& options) {
 }
 
 }  // namespace
+
+std::string collection_path(const std::string& name) {
+  return "/collections/" + path_segment(name);
+}
 
 std::optional<std::string> configured_url(const Context& ctx) {
   return ctx.config.resolve("", "QDRANT_URL", "qdrant.url");

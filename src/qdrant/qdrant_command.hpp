@@ -19,5 +19,7 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands);
 [[nodiscard]] std::optional<std::string> configured_url(const Context& ctx);
 [[nodiscard]] ClientSettings configured_client(const Context& ctx);
 [[nodiscard]] std::optional<CollectionsFile> configured_collections(const Context& ctx);
+// "/collections/<name>", the name percent-encoded.
+[[nodiscard]] std::string collection_path(const std::string& name);
 
 }  // namespace agentdb::qdrant
