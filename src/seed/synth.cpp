@@ -8,15 +8,34 @@ SynthCounts counts_for_scale(long long scale) {
   return SynthCounts{1'000 * scale, 10'000 * scale, 200'000 * scale, 40'000 * scale};
 }
 
-std::string make_uuid(Random& random) {
-  const std::uint64_t high = (random.next() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
-  const std::uint64_t low = (random.next() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+namespace {
+
+std::string uuid_text(std::uint64_t high, std::uint64_t low) {
   char text[37];
   std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
                 static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
                 static_cast<unsigned>(low >> 48),
                 static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
   return text;
+}
+
+constexpr std::uint64_t kVariantBits = 0x8000000000000000ULL;  // RFC 4122/9562 variant 10xx
+constexpr std::uint64_t kVariantMask = 0x3FFFFFFFFFFFFFFFULL;
+
+}  // namespace
+
+std::string make_uuid(Random& random) {
+  const std::uint64_t high = (random.next() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
+  const std::uint64_t low = (random.next() & kVariantMask) | kVariantBits;
+  return uuid_text(high, low);
+}
+
+std::string make_uuid_v7(Random& random, long long unix_micros) {
+  const auto millis = static_cast<std::uint64_t>(unix_micros / 1000) & 0xFFFFFFFFFFFFULL;
+  const std::uint64_t bits = random.next();
+  const std::uint64_t high = (millis << 16) | 0x7000ULL | (bits & 0x0FFFULL);
+  const std::uint64_t low = (random.next() & kVariantMask) | kVariantBits;
+  return uuid_text(high, low);
 }
 
 void append_timestamp(std::string& out, long long unix_micros) {

@@ -47,6 +47,11 @@ class Random {
 // A version-4 UUID in canonical text form from two random words.
 [[nodiscard]] std::string make_uuid(Random& random);
 
+// A version-7 UUID (RFC 9562: Unix milliseconds, then random bits), what the schema's uuid_v7()
+// gives rows written at `unix_micros`: time-ordered, so rows written in time order append at the
+// right edge of their primary-key index as they do in production.
+[[nodiscard]] std::string make_uuid_v7(Random& random, long long unix_micros);
+
 // "2026-11-23 09:15:02.123456+00" for Unix microseconds.
 void append_timestamp(std::string& out, long long unix_micros);
 

@@ -749,6 +749,24 @@ TEST_F(SchemaTest, EnsureMonthlyPartitionsMovesRowsOutOfTheDefaultPartition) {
             "audit_logs_p203103=true,cost_tracking_p203103=true,messages_p203103=true");
 }
 
+// The execution-time histogram
+
+TEST_F(SchemaTest, ExecutionTimeBucketsMatchTheExactFormulaAtEveryBucketEdge) {
+  // The float formula can only be wrong next to a bucket edge 2^(k/8) - 1: compare it with the
+  // numeric formula of the first revision at the integers on both sides of every edge below
+  // 2^40 ms, and on a dense range of ordinary times.
+  EXPECT_EQ(value("WITH edge AS (SELECT power(2::numeric, k / 8.0) AS t FROM generate_series(0, "
+                  "320) AS k), "
+                  "ms AS (SELECT floor(t)::bigint - 1 + d AS ms FROM edge, generate_series(-1, 2) "
+                  "AS d UNION SELECT generate_series(-5, 100000)) "
+                  "SELECT count(*) || ' of ' || (SELECT count(*) FROM ms) FROM ms "
+                  "WHERE exec_time_bucket(ms) <> floor(8 * log(2, greatest(ms, 0) + 1))::smallint"),
+            "0 of 100758");
+  EXPECT_EQ(value("SELECT exec_time_bucket(0) || ' ' || exec_time_bucket(1) || ' ' || "
+                  "exec_time_bucket(7) || ' ' || exec_time_bucket(1023)"),
+            "0 8 24 80");
+}
+
 // Indexes of the main access paths
 
 TEST_F(SchemaTest, TheMainAccessPathsUseTheirIndexes) {

@@ -14,6 +14,17 @@ TEST(Synth, TheSameSeedGivesTheSameUuids) {
   EXPECT_NE(std::string("89ab").find(first[19]), std::string::npos);  // RFC 4122 variant
 }
 
+TEST(Synth, Version7UuidsCarryTheirMillisecondAndSortByTime) {
+  Random random(5);
+  const auto first = make_uuid_v7(random, 1'795'427'702'123'456LL);  // ms 0x01a207d4956b
+  ASSERT_EQ(first.size(), 36u);
+  EXPECT_EQ(first.substr(0, 13), "01a207d4-956b");
+  EXPECT_EQ(first[14], '7');
+  EXPECT_NE(std::string("89ab").find(first[19]), std::string::npos);
+  const auto later = make_uuid_v7(random, 1'795'427'702'124'000LL);
+  EXPECT_LT(first, later);  // canonical text sorts like the uuid type: by time first
+}
+
 TEST(Synth, FormatsTimestampsInUtc) {
   std::string out;
   append_timestamp(out, 1'795'427'702'123'456LL);
