@@ -36,6 +36,11 @@ const char* kFingerprint =
     "SELECT md5(string_agg(m.id::text || m.content || m.created_at::text, ',' ORDER BY m.id)) FROM "
     "messages m";
 
+const char* kCostFingerprint =
+    "SELECT md5(string_agg(t.id::text || t.agent_execution_id::text || t.total_cost_usd::text || "
+    "e.execution_time_ms::text, ',' ORDER BY t.id)) FROM cost_tracking t JOIN agent_executions e "
+    "ON e.id = t.agent_execution_id";
+
 }  // namespace
 
 TEST(Synth, WritesConsistentDataAndReportsRowsPerSecond) {
@@ -70,6 +75,15 @@ TEST(Synth, WritesConsistentDataAndReportsRowsPerSecond) {
       "0");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM messages_default"),
             "0");  // monthly partitions were made
+  // Executions and costs carry version-7 ids of their own millisecond, like uuid_v7() gives.
+  for (const char* table : {"agent_executions", "cost_tracking"}) {
+    EXPECT_EQ(db.scalar(std::string("SELECT count(*) FROM ") + table +
+                        " WHERE substr(id::text, 15, 1) <> '7' OR ('x' || translate(left(id::text, "
+                        "13), '-', ''))::bit(48)::bigint <> floor(extract(epoch FROM created_at) * "
+                        "1000)"),
+              "0")
+        << table;
+  }
 }
 
 TEST(Synth, TheSameSeedGivesTheSameDataAndASecondRunIsRefused) {
@@ -80,6 +94,7 @@ TEST(Synth, TheSameSeedGivesTheSameDataAndASecondRunIsRefused) {
   ASSERT_EQ(synth(one, "11").exit_code, 0);
   ASSERT_EQ(synth(two, "11").exit_code, 0);
   EXPECT_EQ(one.scalar(kFingerprint), two.scalar(kFingerprint));
+  EXPECT_EQ(one.scalar(kCostFingerprint), two.scalar(kCostFingerprint));
   const auto again = synth(one, "11");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("another --random-seed"), std::string::npos) << again.err;
