@@ -40,7 +40,7 @@ struct OwnCluster {
 }  // namespace
 
 const db::ConnectionTarget& cluster() {
-  static OwnCluster own;
+  static fs::path own_home;
   static const db::ConnectionTarget target = [] {
     fs::path home;
     if (const char* shared = std::getenv("AGENTDB_TEST_HOME");
@@ -48,12 +48,15 @@ const db::ConnectionTarget& cluster() {
       home = shared;
     } else {
       home = fs::path("/tmp") / ("agentdb-test-" + std::to_string(::getpid()));
-      own.home = home;
+      own_home = home;
     }
     local::LocalCluster cluster(home);
     cluster.start(Output(OutputSettings{.quiet = true}));
     return cluster.target("postgres");
   }();
+  // Made after the cluster started, so it is destroyed at exit before the statics that starting
+  // it created (the PostgreSQL program lookup's cache), which destroying it uses again.
+  static const OwnCluster own{own_home};
   return target;
 }
 
