@@ -49,7 +49,8 @@ if [ "$rows" -lt $((millions * 900000)) ]; then
   # concurrent writers of a live system: one backend is CPU-bound on index maintenance and foreign
   # key checks, so two share the load. The partitions are made first so that they do not race.
   jobs=${COST_BENCH_JOBS:-$(nproc)}
-  $psql -c "SELECT count(*) FROM ensure_all_monthly_partitions(15, '$end'::timestamptz - interval '365 days')" >/dev/null
+  # As many months ahead of the window's start as synth itself makes (days / 28 + 2).
+  $psql -c "SELECT count(*) FROM ensure_all_monthly_partitions($((365 / 28 + 2)), '$end'::timestamptz - interval '365 days')" >/dev/null
   echo "generating $executions executions (about $millions million cost rows) over 365 days in $jobs synth runs..." >&2
   started=$(date +%s)
   pids=()
