@@ -7,6 +7,7 @@
 
 #include "backup/backup_command.hpp"
 #include "core/context.hpp"
+#include "core/validators.hpp"
 #include "cost/cost_command.hpp"
 #include "db/connection_target.hpp"
 #include "health/health_command.hpp"
@@ -88,13 +89,28 @@ struct UnknownWord {
   std::string hint;
 };
 
+// Whether `word` is an option known at `level` (or inherited from above) whose value is the next
+// argument.
+bool takes_separate_value(const CLI::App& level, std::string_view word) {
+  if (word.find('=') != std::string_view::npos)
+    return false;
+  for (const CLI::App* app = &level; app != nullptr; app = app->get_parent()) {
+    if (const auto* option = app->get_option_no_throw(std::string(word)))
+      return option->get_items_expected_max() > 0;
+  }
+  return false;
+}
+
 // The first command word that names no command at its level, with a "did you mean" when close.
 std::optional<UnknownWord> unknown_command(const CLI::App& app, int argc, char** argv) {
   const CLI::App* level = &app;
   for (int i = 1; i < argc; ++i) {
     const std::string_view word = argv[i];
-    if (word.starts_with("-"))
+    if (word.starts_with("-")) {
+      if (takes_separate_value(*level, word))
+        ++i;  // "--to 000009": the value is not a command word
       continue;
+    }
     const CLI::App* next = nullptr;
     for (const auto* sub : level->get_subcommands([](const CLI::App*) { return true; })) {
       if (sub->get_name() == word)
@@ -163,6 +179,18 @@ void describe_inherited_options(const std::vector<Command>& commands) {
   }
 }
 
+// Every option that converts to an integer, at every level, reads its value as decimal.
+void make_integer_options_decimal(CLI::App& app) {
+  for (auto* option : app.get_options()) {
+    const auto type = option->get_type_name();
+    const bool integer = type.starts_with("INT") || type.starts_with("UINT");
+    if (integer && option->get_items_expected_max() > 0)
+      option->transform(decimal_integer());
+  }
+  for (auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    make_integer_options_decimal(*sub);
+}
+
 const Command* chosen_command(const CLI::App& app, const std::vector<Command>& commands) {
   const CLI::App* level = &app;
   while (true) {
@@ -210,6 +238,7 @@ int run(int argc, char** argv) {
     family(app, commands);
   app.footer(kFooter);  // after the families, so subcommands do not inherit it
   describe_inherited_options(commands);
+  make_integer_options_decimal(app);
 
   const auto usage_code =
       follows_plugin_convention(argc, argv) ? static_cast<ExitCode>(3) : ExitCode::usage;

@@ -62,6 +62,14 @@ void Output::warn(std::string_view message) const {
   write_out(stderr, line);
 }
 
+void Output::diagnostic(std::string_view text) const {
+  if (settings_.quiet)
+    return;
+  std::string line(text);
+  line += '\n';
+  write_out(stderr, line);
+}
+
 void Output::note(std::string_view message) const {
   if (settings_.quiet)
     return;

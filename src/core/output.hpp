@@ -37,6 +37,9 @@ class Output {
   void emit(const nlohmann::json& document) const;
   // "agentdb: warning: ..." on stderr; kept under --json (stdout stays one document).
   void warn(std::string_view message) const;
+  // Text on stderr as it is, for diagnostics that carry their own "file:line: severity:" prefix
+  // (lint findings); kept under --json, silent under --quiet.
+  void diagnostic(std::string_view text) const;
   // "agentdb: ..." on stderr for what a person should know is happening; silent under --quiet.
   void note(std::string_view message) const;
   // Progress and details on stderr, only with --verbose.

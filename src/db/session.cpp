@@ -1,16 +1,31 @@
 #include "db/session.hpp"
 
+#include <algorithm>
+
 #include "util/strings.hpp"
 
 namespace agentdb::db {
 
 namespace {
 
-// Server notices ("relation already exists, skipping") are not errors; keep them off the terminal.
-class SilentNotices final : public pqxx::errorhandler {
+// Server notices go to the session's sink, never to libpqxx's default of printing them on stderr.
+class NoticeForwarder final : public pqxx::errorhandler {
  public:
-  explicit SilentNotices(pqxx::connection_base& connection) : pqxx::errorhandler(connection) {}
-  bool operator()(const char[]) noexcept override { return false; }
+  NoticeForwarder(pqxx::connection_base& connection, const NoticeSink& sink)
+      : pqxx::errorhandler(connection), sink_(sink) {}
+  bool operator()(const char message[]) noexcept override {
+    if (sink_) {
+      try {
+        sink_(parse_server_notice(message));
+      } catch (...) {
+        // A notice that cannot be shown must not break the statement that raised it.
+      }
+    }
+    return false;
+  }
+
+ private:
+  const NoticeSink& sink_;
 };
 
 std::string strip_severity(std::string_view line) {
@@ -40,6 +55,23 @@ std::string describe_connect_failure(std::string_view what) {
 
 }  // namespace
 
+ServerNotice parse_server_notice(std::string_view text) {
+  ServerNotice notice;
+  const auto first = util::trim(text.substr(0, text.find('\n')));
+  const auto colon = first.find(':');
+  const auto severity = first.substr(0, colon);
+  const bool upper = !severity.empty() && std::all_of(severity.begin(), severity.end(),
+                                                      [](char c) { return c >= 'A' && c <= 'Z'; });
+  if (colon != std::string_view::npos && upper) {
+    notice.severity = std::string(severity);
+    notice.message = std::string(util::trim(first.substr(colon + 1)));
+  } else {
+    notice.severity = "NOTICE";
+    notice.message = std::string(first);
+  }
+  return notice;
+}
+
 QueryError parse_server_error(std::string_view text, std::string sqlstate) {
   std::string message;
   std::string hint;
@@ -68,7 +100,7 @@ QueryError parse_server_error(std::string_view text, std::string sqlstate) {
 
 Session::Session(ConnectionTarget target, std::unique_ptr<pqxx::connection> connection)
     : target_(std::move(target)), connection_(std::move(connection)) {
-  notice_handler_ = std::make_unique<SilentNotices>(*connection_);
+  notice_handler_ = std::make_unique<NoticeForwarder>(*connection_, notice_sink_);
   work_ = std::make_unique<pqxx::nontransaction>(*connection_, "agentdb");
 }
 
@@ -116,6 +148,10 @@ std::string Session::quote_name(std::string_view name) const {
 
 int Session::server_version() const {
   return connection_->server_version();
+}
+
+void Session::set_notice_sink(NoticeSink sink) {
+  notice_sink_ = std::move(sink);
 }
 
 bool Session::is_open() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,18 @@ class QueryError : public Error {
   std::string sqlstate_;
   std::optional<int> line_;
 };
+
+// A message the server sent beside a result: NOTICE, WARNING, INFO, ... (never an ERROR).
+struct ServerNotice {
+  std::string severity;  // as the server sent it, e.g. "WARNING", "NOTICE"
+  std::string message;   // first line of the text, without the severity
+  [[nodiscard]] bool is_warning() const { return severity == "WARNING"; }
+};
+
+// Parses libpq's notice text ("WARNING:  identifier ... will be truncated ...\n").
+[[nodiscard]] ServerNotice parse_server_notice(std::string_view text);
+
+using NoticeSink = std::function<void(const ServerNotice&)>;
 
 struct SessionOptions {
   std::chrono::milliseconds statement_timeout{0};  // 0: the server's default
@@ -67,6 +80,9 @@ class Session {
   [[nodiscard]] int backend_pid() const;
   // False once the server closed the connection or it broke.
   [[nodiscard]] bool is_open() const;
+  // Where the server's notices go from now on, in the thread that runs the statement; an empty
+  // sink drops them (the default: "relation already exists, skipping" is no news).
+  void set_notice_sink(NoticeSink sink);
 
  private:
   Session(ConnectionTarget target, std::unique_ptr<pqxx::connection> connection);
@@ -96,6 +112,7 @@ class Session {
 
   ConnectionTarget target_;
   std::unique_ptr<pqxx::connection> connection_;
+  NoticeSink notice_sink_;  // read by notice_handler_, so declared before it
   std::unique_ptr<pqxx::errorhandler> notice_handler_;
   std::unique_ptr<pqxx::nontransaction> work_;
 };

@@ -1,8 +1,10 @@
 #include "migrate/applier.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "util/sql_lexer.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::migrate {
 
@@ -22,21 +24,69 @@ const std::string& sql_of(const Revision& revision, Direction direction) {
   return direction == Direction::up ? revision.up_sql : revision.down_sql;
 }
 
-// "revision 3 add_users failed: migrations/3_add_users.up.sql:12: <server message>". The line is
-// the server's error position when it gives one, else the failing statement's first line when the
-// file ran statement by statement.
-Error revision_failed(const Revision& revision, Direction direction, const db::QueryError& error,
-                      std::optional<int> statement_line) {
-  std::string where = file_of(revision, direction).string();
-  if (error.line()) {
-    where += ":" + std::to_string(statement_line.value_or(1) + *error.line() - 1);
-  } else if (statement_line) {
-    where += ":" + std::to_string(*statement_line);
+// The statement of `statements` that holds `line` of the file.
+const util::SqlStatement* statement_at(const std::vector<util::SqlStatement>& statements,
+                                       int line) {
+  const util::SqlStatement* found = nullptr;
+  for (const auto& statement : statements) {
+    if (statement.line <= line)
+      found = &statement;
   }
-  const std::string verb = direction == Direction::up ? "" : " (down)";
-  return Error(ExitCode::failure,
-               "revision " + revision.label() + verb + " failed: " + where + ": " + error.what(),
-               error.hint());
+  return found;
+}
+
+// "CREATE INDEX CONCURRENTLY a_id ON a (id)": the statement's first line, cut to a readable length.
+std::string first_line_of(const util::SqlStatement& statement) {
+  auto text = std::string(util::trim(statement.text.substr(0, statement.text.find('\n'))));
+  if (text.size() > 80)
+    text = text.substr(0, 77) + "...";
+  return text;
+}
+
+// Where a revision failed: the file's line and the statement there, when they are known.
+struct FailurePlace {
+  std::optional<int> line;
+  std::string statement;
+};
+
+// "revision 3 add_users failed: migrations/3_add_users.up.sql:12: <server message (detail)>;
+// statement: <its first line>", with the server's hint, or for a statement that cannot run in a
+// transaction block (SQLSTATE 25001) the directive that fixes it.
+Error revision_failed(const Revision& revision, Direction direction, const db::QueryError& error,
+                      const FailurePlace& place) {
+  std::string where = file_of(revision, direction).string();
+  if (place.line)
+    where += ":" + std::to_string(*place.line);
+  std::string message = "revision " + revision.label() +
+                        (direction == Direction::up ? "" : " (down)") + " failed: " + where + ": " +
+                        error.what();
+  if (!place.statement.empty())
+    message += "; statement: " + place.statement;
+  auto hint = error.hint();
+  if (error.sqlstate() == "25001") {
+    hint = "add the line '-- agentdb:no-transaction' at the top of " +
+           file_of(revision, direction).filename().string() +
+           " so its statements run one by one outside a transaction";
+  }
+  return Error(ExitCode::failure, message, hint);
+}
+
+// Failures that a second run would only repeat slowly or not at all: timeouts, lock waits,
+// conflicts with other sessions, lost connections, resources.
+bool worth_rerunning(const std::string& sqlstate) {
+  for (const auto* prefix : {"08", "40", "53", "55", "57", "58", "XX"}) {
+    if (sqlstate.starts_with(prefix))
+      return false;
+  }
+  return true;
+}
+
+bool controls_transactions(const std::vector<util::SqlStatement>& statements) {
+  return std::any_of(statements.begin(), statements.end(), [](const util::SqlStatement& s) {
+    const auto first = s.tokens.empty() ? std::string() : s.tokens.front().upper;
+    return first == "BEGIN" || first == "COMMIT" || first == "ROLLBACK" || first == "END" ||
+           first == "ABORT" || first == "START" || first == "SAVEPOINT" || first == "RELEASE";
+  });
 }
 
 void rollback_quietly(db::Session& session) {
@@ -47,15 +97,71 @@ void rollback_quietly(db::Session& session) {
   }
 }
 
+// The whole file went to the server in one message, so the server names the statement only when
+// it reports a position. Without one, the revision runs again statement by statement in a
+// transaction that is rolled back, and the first statement that fails is the one.
+FailurePlace locate_failure(db::Session& session, const Revision& revision, Direction direction,
+                            const db::QueryError& error) {
+  std::vector<util::SqlStatement> statements;
+  try {
+    statements = util::split_sql(sql_of(revision, direction));
+  } catch (const util::SqlLexError&) {
+    return {error.line(), {}};
+  }
+  if (error.line()) {
+    // "BEGIN;" was sent on the file's first line, so the server's line is the file's.
+    const auto* statement = statement_at(statements, *error.line());
+    return {error.line(), statement ? first_line_of(*statement) : std::string()};
+  }
+  if (!worth_rerunning(error.sqlstate()) || controls_transactions(statements))
+    return {};
+  FailurePlace place;
+  session.set_notice_sink({});  // the first run reported them already
+  try {
+    session.exec("BEGIN");
+    for (const auto& statement : statements) {
+      try {
+        session.exec(statement.text);
+      } catch (const db::QueryError& again) {
+        place = {statement.line + (again.line() ? *again.line() - 1 : 0), first_line_of(statement)};
+        break;
+      }
+    }
+  } catch (const Error&) {
+    // The connection went away while looking; report what the first run said.
+  }
+  rollback_quietly(session);
+  return place;
+}
+
 }  // namespace
 
+// Sends the session's notices to the applier's listener, naming the revision, while one runs.
+class Applier::NoticeScope {
+ public:
+  NoticeScope(Applier& applier, const Revision& revision) : session_(applier.session_) {
+    if (applier.notices_) {
+      session_.set_notice_sink([&listener = applier.notices_, &revision](
+                                   const db::ServerNotice& notice) { listener(revision, notice); });
+    }
+  }
+  ~NoticeScope() { session_.set_notice_sink({}); }
+  NoticeScope(const NoticeScope&) = delete;
+  NoticeScope& operator=(const NoticeScope&) = delete;
+
+ private:
+  db::Session& session_;
+};
+
 long long Applier::up(const Revision& revision) {
+  const NoticeScope notices(*this, revision);
   return revision.directives.transaction == TransactionMode::none
              ? run_statement_by_statement(revision, Direction::up)
              : run_in_transaction(revision, Direction::up);
 }
 
 long long Applier::down(const Revision& revision) {
+  const NoticeScope notices(*this, revision);
   return revision.down_transaction == TransactionMode::none
              ? run_statement_by_statement(revision, Direction::down)
              : run_in_transaction(revision, Direction::down);
@@ -87,7 +193,7 @@ long long Applier::run_in_transaction(const Revision& revision, Direction direct
     return duration;
   } catch (const db::QueryError& e) {
     rollback_quietly(session_);
-    throw revision_failed(revision, direction, e, std::nullopt);
+    throw revision_failed(revision, direction, e, locate_failure(session_, revision, direction, e));
   } catch (...) {
     rollback_quietly(session_);
     throw;
@@ -115,7 +221,8 @@ long long Applier::run_statement_by_statement(const Revision& revision, Directio
       session_.exec(statement.text);
     } catch (const db::QueryError& e) {
       const auto duration = elapsed_ms(start);
-      auto failure = revision_failed(revision, direction, e, statement.line);
+      const auto line = statement.line + (e.line() ? *e.line() - 1 : 0);
+      auto failure = revision_failed(revision, direction, e, {line, first_line_of(statement)});
       // The prefix tells `migrate repair` which direction did not finish.
       history_.set_status(
           revision.version, RecordStatus::failed, duration,

@@ -5,6 +5,7 @@
 #include "db/advisory_lock.hpp"
 #include "migrate/applier.hpp"
 #include "migrate/workspace.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::migrate {
 
@@ -45,9 +46,21 @@ json current_json(const Status& status) {
 }
 
 // Runs `plan` one revision at a time, reporting each as it finishes.
+// WARNINGs always, NOTICEs and the rest with --verbose, each naming the revision that raised it.
+RevisionNoticeListener notice_printer(const Context& ctx) {
+  return [&out = ctx.out](const Revision& revision, const db::ServerNotice& notice) {
+    const auto text = "revision " + revision.label() + ": " + notice.message;
+    if (notice.is_warning()) {
+      out.warn(text);
+    } else {
+      out.detail(util::to_lower(notice.severity) + ": " + text);
+    }
+  };
+}
+
 json execute(Context& ctx, Workspace& ws, const std::vector<const Revision*>& plan,
              Direction direction) {
-  Applier applier(*ws.session, *ws.history);
+  Applier applier(*ws.session, *ws.history, notice_printer(ctx));
   json done = json::array();
   for (const auto* revision : plan) {
     const auto ms = direction == Direction::up ? applier.up(*revision) : applier.down(*revision);
@@ -61,11 +74,15 @@ json execute(Context& ctx, Workspace& ws, const std::vector<const Revision*>& pl
   return done;
 }
 
-void report_result(Context& ctx, Workspace& ws, const json& done, Direction direction) {
+void report_result(Context& ctx, Workspace& ws, const json& done, Direction direction,
+                   const std::vector<LintFinding>& lint = {}) {
   ws.refresh();
   const auto key = direction == Direction::up ? "applied" : "reverted";
   if (ctx.out.json()) {
-    ctx.out.emit({{key, done}, {"current", current_json(ws.status)}});
+    json document = {{key, done}, {"current", current_json(ws.status)}};
+    if (direction == Direction::up)
+      document["lint"] = lint_json(lint);
+    ctx.out.emit(document);
     return;
   }
   const auto at = ws.status.current ? version_text(*ws.status.current) : std::string("no revision");
@@ -109,18 +126,19 @@ ExitCode run_up(Context& ctx, const MigrateOptions& options) {
     print_dry_run(ctx, plan, Direction::up);
     return ExitCode::ok;
   }
-  const int lint_errors = lint_and_report(ctx, plan, true);
-  if (options.strict && lint_errors > 0) {
-    throw Error(ExitCode::failure,
-                "lint found " + std::to_string(lint_errors) +
-                    " error(s) in pending revisions; nothing applied",
-                "fix them or silence a rule with -- agentdb:lint-ignore RULE_ID reason");
-  }
   const auto lock = lock_and_refresh(ctx, options, ws);
   plan = plan_up(ws.status, target_version(options), out_of_order);
+  // Linted under the lock, so only the runner that applies a revision reports on it, once.
+  const auto lint = lint_and_report(ctx, plan);
+  if (const int errors = count_lint_errors(lint); options.strict && errors > 0) {
+    throw Error(ExitCode::failure,
+                "lint found " + std::to_string(errors) +
+                    " error(s) in the revisions to apply; nothing applied",
+                "fix them or silence a rule with -- agentdb:lint-ignore RULE_ID reason");
+  }
   backup_first(ctx, options, ws, plan, "before migrate up");
   const auto done = execute(ctx, ws, plan, Direction::up);
-  report_result(ctx, ws, done, Direction::up);
+  report_result(ctx, ws, done, Direction::up, lint);
   return ExitCode::ok;
 }
 

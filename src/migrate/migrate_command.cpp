@@ -115,12 +115,15 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
       leaf(*group, commands, "baseline",
            "Record revisions up to VERSION as applied without running them", options, run_baseline);
   baseline->add_option("VERSION", options->version, "Last version the database already has")
-      ->required();
+      ->required()
+      ->check(whole_number(1));
 
   auto* repair = leaf(*group, commands, "repair",
                       "Reconcile one revision's record with the disk after a failure or edit",
                       options, run_repair);
-  repair->add_option("VERSION", options->version, "The revision to repair")->required();
+  repair->add_option("VERSION", options->version, "The revision to repair")
+      ->required()
+      ->check(whole_number(1));
   repair->add_flag("--mark-applied", options->mark_applied,
                    "For a failed revision completed by hand: record it as applied");
 

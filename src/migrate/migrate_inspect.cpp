@@ -56,8 +56,9 @@ json finding_json(const LintFinding& finding) {
           {"instead", finding.rule->instead}};
 }
 
-std::string finding_text(const Context& ctx, const LintFinding& finding, bool as_warning) {
-  const auto severity = as_warning ? Severity::warning : finding.rule->severity;
+// "file:line: error: problem (subject) [rule]" and the safe alternative, as compilers print.
+std::string finding_text(const Context& ctx, const LintFinding& finding) {
+  const auto severity = finding.rule->severity;
   const auto label = ctx.out.paint(severity == Severity::error ? Colour::red : Colour::yellow,
                                    to_string(severity));
   std::string text = finding.file + ":" + std::to_string(finding.line) + ": " + label + ": " +
@@ -87,15 +88,22 @@ int count_errors(const std::vector<LintFinding>& findings) {
 
 }  // namespace
 
-int lint_and_report(Context& ctx, const std::vector<const Revision*>& revisions, bool as_warnings) {
-  const auto findings = lint_revisions(revisions);
-  for (const auto& finding : findings) {
-    if (as_warnings) {
-      ctx.out.warn(finding_text(ctx, finding, true));
-    } else {
-      ctx.out.print(finding_text(ctx, finding, false));
-    }
-  }
+std::vector<LintFinding> lint_and_report(Context& ctx,
+                                         const std::vector<const Revision*>& revisions) {
+  auto findings = lint_revisions(revisions);
+  for (const auto& finding : findings)
+    ctx.out.diagnostic(finding_text(ctx, finding));
+  return findings;
+}
+
+nlohmann::json lint_json(const std::vector<LintFinding>& findings) {
+  json list = json::array();
+  for (const auto& finding : findings)
+    list.push_back(finding_json(finding));
+  return list;
+}
+
+int count_lint_errors(const std::vector<LintFinding>& findings) {
   return count_errors(findings);
 }
 
@@ -303,16 +311,13 @@ ExitCode run_lint(Context& ctx, const MigrateOptions& options) {
   const int errors = count_errors(findings);
   const int warnings = static_cast<int>(findings.size()) - errors;
   if (ctx.out.json()) {
-    json list = json::array();
-    for (const auto& finding : findings)
-      list.push_back(finding_json(finding));
     ctx.out.emit({{"files", targets.size()},
                   {"errors", errors},
                   {"warnings", warnings},
-                  {"findings", list}});
+                  {"findings", lint_json(findings)}});
   } else {
     for (const auto& finding : findings)
-      ctx.out.print(finding_text(ctx, finding, false));
+      ctx.out.print(finding_text(ctx, finding));
     ctx.out.print(std::to_string(targets.size()) + " file(s) checked: " + std::to_string(errors) +
                   " error(s), " + std::to_string(warnings) + " warning(s)");
   }

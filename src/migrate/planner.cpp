@@ -137,6 +137,9 @@ std::vector<const Revision*> plan_down(const Status& status, std::optional<int> 
   refuse_failed(status);
   std::vector<const StatusEntry*> applied;
   for (const auto& entry : status.entries) {
+    // Anywhere in the history, not only among the revisions reverted: the files no longer say
+    // what the database holds, so no revert is safe until a human has looked (see STATES).
+    refuse_drift(entry);
     if (entry.record != nullptr)
       applied.push_back(&entry);
   }
@@ -147,7 +150,6 @@ std::vector<const Revision*> plan_down(const Status& status, std::optional<int> 
       break;
     if (!target && static_cast<int>(plan.size()) >= count.value_or(1))
       break;
-    refuse_drift(*entry);
     if (entry->revision->irreversible()) {
       conflict("revision " + std::to_string(entry->version) + " " + entry->name +
                    " is irreversible and cannot be reverted; nothing was changed",

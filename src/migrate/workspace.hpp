@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include "core/context.hpp"
 #include "db/session.hpp"
+
 #include "migrate/history.hpp"
+#include "migrate/lint.hpp"
 #include "migrate/planner.hpp"
 #include "migrate/revision.hpp"
 
@@ -72,8 +75,11 @@ ExitCode run_new(Context& ctx, const MigrateOptions& options);
 ExitCode run_verify(Context& ctx, const MigrateOptions& options);
 ExitCode run_lint(Context& ctx, const MigrateOptions& options);
 
-// Lints the up files of `revisions`, prints the findings (warnings only unless `errors_block`),
-// and returns the number of error-level findings.
-int lint_and_report(Context& ctx, const std::vector<const Revision*>& revisions, bool as_warnings);
+// Lints the up files of `revisions` (what this run applies), prints each finding once on stderr
+// with its own severity, and returns them.
+std::vector<LintFinding> lint_and_report(Context& ctx,
+                                         const std::vector<const Revision*>& revisions);
+[[nodiscard]] nlohmann::json lint_json(const std::vector<LintFinding>& findings);
+[[nodiscard]] int count_lint_errors(const std::vector<LintFinding>& findings);
 
 }  // namespace agentdb::migrate

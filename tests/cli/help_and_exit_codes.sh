@@ -131,6 +131,20 @@ if [[ $ERR == *databse_url* ]]; then pass; else fail "'$CMD' does not name the u
 run "$BIN" local destroy
 expect_error 2
 
+# Integer values are decimal in every command (CLI11 alone reads 010 as octal 8 and 0x10 as 16):
+# anything but digits is a usage error naming the option, before connecting.
+for spec in "migrate history --limit" "migrate up --to" "migrate down --to" "migrate down" \
+  "migrate repair" "migrate baseline" "backup create --jobs" "backup prune --keep-last" \
+  "seed synth --users" "seed synth --random-seed" "pool probe --threads" \
+  "pool probe --connections" "cost top --limit"; do
+  read -ra words <<<"$spec"
+  run "$BIN" --database-url "$UNREACHABLE" "${words[@]}" 0x10
+  expect_error 2
+  if [[ $ERR == *"'0x10' is not a decimal whole number"* && $ERR != *"unknown command"* ]]; then pass; else
+    fail "'$CMD' does not reject 0x10 as a non-decimal value: $ERR"
+  fi
+done
+
 # Cannot connect: exit 3, and the password is never printed.
 run "$BIN" --database-url "$UNREACHABLE" migrate status
 expect_error 3

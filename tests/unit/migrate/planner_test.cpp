@@ -127,4 +127,18 @@ TEST(PlanDown, RefusesToRevertAnIrreversibleRevision) {
   EXPECT_EQ(code_of([&] { (void)plan_down(status, 2, std::nullopt); }), ExitCode::conflict);
 }
 
+TEST(PlanDown, RefusesAnyModifiedOrMissingRevisionEvenOutsideTheOnesReverted) {
+  // Revision 1 was edited after it was applied; `down 1` and `redo` would revert only 3, yet the
+  // documented contract (STATES) is that drift anywhere stops every command that changes the
+  // schema.
+  const std::vector<Revision> files = {revision(1, "edited"), revision(2), revision(3)};
+  const auto modified = compute_status(files, {record(1, "old"), record(2), record(3)});
+  EXPECT_EQ(code_of([&] { (void)plan_down(modified, 1, std::nullopt); }), ExitCode::conflict);
+  EXPECT_EQ(code_of([&] { (void)plan_down(modified, 2, std::nullopt); }), ExitCode::conflict);
+  EXPECT_EQ(code_of([&] { (void)plan_down(modified, std::nullopt, 2); }), ExitCode::conflict);
+  const std::vector<Revision> two = {revision(2), revision(3)};
+  const auto missing = compute_status(two, {record(1), record(2), record(3)});
+  EXPECT_EQ(code_of([&] { (void)plan_down(missing, 1, std::nullopt); }), ExitCode::conflict);
+}
+
 }  // namespace agentdb::migrate
