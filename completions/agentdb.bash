@@ -29,7 +29,7 @@ _agentdb_options() {
     "migrate down") echo "--to --dry-run --backup" ;;
     "migrate status") echo "--check" ;;
     "migrate history") echo "--limit" ;;
-    "migrate verify") echo "--roundtrip" ;;
+    "migrate verify") echo "--roundtrip --strict" ;;
     "migrate redo") echo "--dry-run" ;;
     "migrate repair") echo "--mark-applied" ;;
     "migrate lint") echo "--all" ;;

@@ -67,6 +67,7 @@ complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_sub
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from history" -l limit -x -d 'Show at most this many entries (default 50)'
 
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from verify" -l roundtrip -d 'Also apply, revert and re-apply everything in a scratch database'
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from verify" -l strict -d 'With --roundtrip: also fail on column order, enum values and comments'
 
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from redo" -l dry-run -d 'Print the SQL that would run; change nothing'
 

@@ -8,6 +8,7 @@
 #include "backup/pg_tool_run.hpp"
 #include "core/error.hpp"
 #include "db/session.hpp"
+#include "db/transaction.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -122,7 +123,8 @@ Entry create_backup(const Output& out, const db::ConnectionTarget& target,
   // One snapshot for pg_dump and for the row counts: the manifest describes exactly the archive.
   // row_security off, as pg_dump sets it: a table that row-level security would filter makes the
   // count fail (as it makes pg_dump fail) instead of counting fewer rows than are dumped.
-  session->exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  db::Transaction snapshot_transaction(*session, db::Isolation::repeatable_read,
+                                       db::Access::read_only);
   session->exec("SET LOCAL row_security = off");
   const auto snapshot = session->exec("SELECT pg_export_snapshot()")[0][0].as<std::string>();
 
@@ -179,7 +181,7 @@ Entry create_backup(const Output& out, const db::ConnectionTarget& target,
     dump_failed(result, stop, catalogue);
   if (!counted)
     count_rows(*session, manifest.tables);  // still in the dump's snapshot
-  session->exec("COMMIT");
+  snapshot_transaction.commit();
 
   manifest.files = checksum_files(partial.path());
   for (const auto& file : manifest.files)

@@ -13,6 +13,7 @@
 #include "cost/report.hpp"
 #include "cost/window.hpp"
 #include "db/session.hpp"
+#include "db/transaction.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
 
@@ -277,77 +278,73 @@ ExitCode run_recompute(Context& ctx, const CostOptions& options) {
   check_window_syntax(options);
   auto session = db::Session::open(ctx.database());
   const auto window = window_of(*session, options);
-  (void)session->exec("BEGIN");
-  try {
-    (void)session->exec("SET LOCAL agentdb.cost_recompute = 'on'");
-    const auto bounds = [&](const std::string& column) {
-      return column + " >= ($1::date::timestamp AT TIME ZONE $3) AND " + column +
-             " < (($2::date + 1)::timestamp AT TIME ZONE $3)";
-    };
-    const auto changed = session->exec_params(
-        "WITH priced AS (SELECT id, created_at, model_provider, model_name, total_cost_usd AS "
-        "old_cost,"
-        " model_cost_usd(model_provider, model_name, prompt_tokens, completion_tokens, created_at)"
-        "::numeric(20,10) AS new_cost FROM cost_tracking WHERE " +
-            bounds("created_at") +
-            "), updated AS (UPDATE cost_tracking c SET total_cost_usd = p.new_cost FROM priced p"
-            " WHERE c.id = p.id AND c.created_at = p.created_at AND p.new_cost IS NOT NULL"
-            " AND p.new_cost <> p.old_cost AND " +
-            bounds("c.created_at") +
-            " RETURNING p.model_provider, p.model_name, p.old_cost, p.new_cost)"
-            " SELECT model_provider || '/' || model_name, count(*), sum(old_cost)::text,"
-            " sum(new_cost)::text, (sum(new_cost) - sum(old_cost))::text FROM updated"
-            " GROUP BY 1 ORDER BY 1",
-        window.from.text(), window.to.text(), options.tz);
-    const auto unpriced = session->exec_params(
-        "SELECT model_provider || '/' || model_name, count(*) FROM cost_tracking WHERE " +
-            bounds("created_at") +
-            " AND model_cost_usd(model_provider, model_name, prompt_tokens, completion_tokens,"
-            " created_at) IS NULL GROUP BY 1 ORDER BY 1",
-        window.from.text(), window.to.text(), options.tz);
-    (void)session->exec(options.dry_run ? "ROLLBACK" : "COMMIT");
-    long long rows_changed = 0;
-    json models = json::array();
-    Table table({"MODEL", "ROWS CHANGED", "OLD USD", "NEW USD", "DIFFERENCE"});
-    for (const auto& row : changed) {
-      rows_changed += row[1].as<long long>();
-      models.push_back({{"model", row[0].as<std::string>()},
-                        {"rows", row[1].as<long long>()},
-                        {"old_cost_usd", row[2].as<std::string>()},
-                        {"new_cost_usd", row[3].as<std::string>()},
-                        {"difference_usd", row[4].as<std::string>()}});
-      table.add_row({row[0].as<std::string>(), std::to_string(row[1].as<long long>()),
-                     row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<std::string>()});
-    }
-    json missing = json::array();
-    for (const auto& row : unpriced) {
-      missing.push_back({{"model", row[0].as<std::string>()}, {"rows", row[1].as<long long>()}});
-      ctx.out.warn(std::to_string(row[1].as<long long>()) + " rows of " + row[0].as<std::string>() +
-                   " have no price in force at their time and were left as they are; add the "
-                   "price to model_prices and run recompute again");
-    }
-    if (ctx.out.json()) {
-      ctx.out.emit({{"from", window.from.text()},
-                    {"to", window.to.text()},
-                    {"dry_run", options.dry_run},
-                    {"rows_changed", rows_changed},
-                    {"models", models},
-                    {"unpriced", missing}});
-    } else {
-      if (!changed.empty())
-        ctx.out.print(table.render());
-      ctx.out.print((options.dry_run ? "would change " : "changed ") +
-                    std::to_string(rows_changed) + " cost rows from " + window.from.text() +
-                    " to " + window.to.text() + (options.dry_run ? " (dry run, rolled back)" : ""));
-    }
-    return ExitCode::ok;
-  } catch (...) {
-    try {
-      (void)session->exec("ROLLBACK");
-    } catch (...) {
-    }
-    throw;
+  db::Transaction transaction(*session);
+  (void)session->exec("SET LOCAL agentdb.cost_recompute = 'on'");
+  const auto bounds = [&](const std::string& column) {
+    return column + " >= ($1::date::timestamp AT TIME ZONE $3) AND " + column +
+           " < (($2::date + 1)::timestamp AT TIME ZONE $3)";
+  };
+  const auto changed = session->exec_params(
+      "WITH priced AS (SELECT id, created_at, model_provider, model_name, total_cost_usd AS "
+      "old_cost,"
+      " model_cost_usd(model_provider, model_name, prompt_tokens, completion_tokens, created_at)"
+      "::numeric(20,10) AS new_cost FROM cost_tracking WHERE " +
+          bounds("created_at") +
+          "), updated AS (UPDATE cost_tracking c SET total_cost_usd = p.new_cost FROM priced p"
+          " WHERE c.id = p.id AND c.created_at = p.created_at AND p.new_cost IS NOT NULL"
+          " AND p.new_cost <> p.old_cost AND " +
+          bounds("c.created_at") +
+          " RETURNING p.model_provider, p.model_name, p.old_cost, p.new_cost)"
+          " SELECT model_provider || '/' || model_name, count(*), sum(old_cost)::text,"
+          " sum(new_cost)::text, (sum(new_cost) - sum(old_cost))::text FROM updated"
+          " GROUP BY 1 ORDER BY 1",
+      window.from.text(), window.to.text(), options.tz);
+  const auto unpriced = session->exec_params(
+      "SELECT model_provider || '/' || model_name, count(*) FROM cost_tracking WHERE " +
+          bounds("created_at") +
+          " AND model_cost_usd(model_provider, model_name, prompt_tokens, completion_tokens,"
+          " created_at) IS NULL GROUP BY 1 ORDER BY 1",
+      window.from.text(), window.to.text(), options.tz);
+  if (options.dry_run) {
+    transaction.rollback();
+  } else {
+    transaction.commit();
   }
+  long long rows_changed = 0;
+  json models = json::array();
+  Table table({"MODEL", "ROWS CHANGED", "OLD USD", "NEW USD", "DIFFERENCE"});
+  for (const auto& row : changed) {
+    rows_changed += row[1].as<long long>();
+    models.push_back({{"model", row[0].as<std::string>()},
+                      {"rows", row[1].as<long long>()},
+                      {"old_cost_usd", row[2].as<std::string>()},
+                      {"new_cost_usd", row[3].as<std::string>()},
+                      {"difference_usd", row[4].as<std::string>()}});
+    table.add_row({row[0].as<std::string>(), std::to_string(row[1].as<long long>()),
+                   row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<std::string>()});
+  }
+  json missing = json::array();
+  for (const auto& row : unpriced) {
+    missing.push_back({{"model", row[0].as<std::string>()}, {"rows", row[1].as<long long>()}});
+    ctx.out.warn(std::to_string(row[1].as<long long>()) + " rows of " + row[0].as<std::string>() +
+                 " have no price in force at their time and were left as they are; add the "
+                 "price to model_prices and run recompute again");
+  }
+  if (ctx.out.json()) {
+    ctx.out.emit({{"from", window.from.text()},
+                  {"to", window.to.text()},
+                  {"dry_run", options.dry_run},
+                  {"rows_changed", rows_changed},
+                  {"models", models},
+                  {"unpriced", missing}});
+  } else {
+    if (!changed.empty())
+      ctx.out.print(table.render());
+    ctx.out.print((options.dry_run ? "would change " : "changed ") + std::to_string(rows_changed) +
+                  " cost rows from " + window.from.text() + " to " + window.to.text() +
+                  (options.dry_run ? " (dry run, rolled back)" : ""));
+  }
+  return ExitCode::ok;
 }
 
 ExitCode run_rollup(Context& ctx, const CostOptions& options) {
@@ -370,7 +367,7 @@ ExitCode run_rollup(Context& ctx, const CostOptions& options) {
   ExitCode code = ExitCode::ok;
   if (options.check) {
     // The rollup against the ledger, key by key, in one snapshot.
-    (void)session->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    db::Transaction snapshot(*session, db::Isolation::repeatable_read, db::Access::read_only);
     const auto differences = session->exec(
         "WITH rollup AS (SELECT day, model_provider, model_name, usage_category,"
         " sum(requests) AS requests, sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost"
@@ -388,7 +385,7 @@ ExitCode run_rollup(Context& ctx, const CostOptions& options) {
         " OR l.total_tokens IS DISTINCT FROM r.total_tokens AND NOT (l.requests IS NULL AND "
         "r.requests = 0)"
         " OR coalesce(l.cost, 0) <> coalesce(r.cost, 0) ORDER BY 1 LIMIT 20");
-    (void)session->exec("COMMIT");
+    snapshot.commit();
     json mismatches = json::array();
     for (const auto& row : differences) {
       mismatches.push_back({{"day", row[0].as<std::string>()},

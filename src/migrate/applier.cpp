@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "db/transaction.hpp"
 #include "util/sql_lexer.hpp"
 #include "util/strings.hpp"
 
@@ -118,7 +119,7 @@ FailurePlace locate_failure(db::Session& session, const Revision& revision, Dire
   FailurePlace place;
   session.set_notice_sink({});  // the first run reported them already
   try {
-    session.exec("BEGIN");
+    const db::Transaction probe(session);  // rolled back when it goes out of scope
     for (const auto& statement : statements) {
       try {
         session.exec(statement.text);
@@ -130,7 +131,6 @@ FailurePlace locate_failure(db::Session& session, const Revision& revision, Dire
   } catch (const Error&) {
     // The connection went away while looking; report what the first run said.
   }
-  rollback_quietly(session);
   return place;
 }
 

@@ -3,6 +3,7 @@
 
 #include "backup/backup_command.hpp"
 #include "db/advisory_lock.hpp"
+#include "db/transaction.hpp"
 #include "migrate/applier.hpp"
 #include "migrate/workspace.hpp"
 #include "util/strings.hpp"
@@ -129,7 +130,7 @@ ExitCode run_up(Context& ctx, const MigrateOptions& options) {
   const auto lock = lock_and_refresh(ctx, options, ws);
   plan = plan_up(ws.status, target_version(options), out_of_order);
   // Linted under the lock, so only the runner that applies a revision reports on it, once.
-  const auto lint = lint_and_report(ctx, plan);
+  const auto lint = lint_and_report(ctx, ws.revisions, plan);
   if (const int errors = count_lint_errors(lint); options.strict && errors > 0) {
     throw Error(ExitCode::failure,
                 "lint found " + std::to_string(errors) +
@@ -202,28 +203,17 @@ ExitCode run_baseline(Context& ctx, const MigrateOptions& options) {
                 "baseline is for adopting a database agentdb has never migrated");
   }
   json recorded = json::array();
-  ws.session->exec("BEGIN");
-  try {
-    for (const auto& revision : ws.revisions) {
-      if (revision.version > options.version)
-        break;
-      ws.history->record(HistoryRecord{revision.version,
-                                       revision.name,
-                                       revision.checksum,
-                                       RecordStatus::applied,
-                                       {},
-                                       0,
-                                       {},
-                                       {}});
-      ws.history->append_log(revision.version, revision.name, "baseline", "applied", 0,
-                             "recorded without running");
-      recorded.push_back({{"version", version_text(revision.version)}, {"name", revision.name}});
-    }
-    ws.session->exec("COMMIT");
-  } catch (...) {
-    ws.session->exec("ROLLBACK");
-    throw;
+  db::Transaction transaction(*ws.session);
+  for (const auto& revision : ws.revisions) {
+    if (revision.version > options.version)
+      break;
+    ws.history->record(HistoryRecord{
+        revision.version, revision.name, revision.checksum, RecordStatus::applied, {}, 0, {}, {}});
+    ws.history->append_log(revision.version, revision.name, "baseline", "applied", 0,
+                           "recorded without running");
+    recorded.push_back({{"version", version_text(revision.version)}, {"name", revision.name}});
   }
+  transaction.commit();
   if (ctx.out.json()) {
     ctx.out.emit({{"baselined", recorded}, {"current", version_text(options.version)}});
   } else {
@@ -246,44 +236,39 @@ ExitCode run_repair(Context& ctx, const MigrateOptions& options) {
                 "run 'agentdb migrate status' to see what needs attention");
   }
   std::string action;
-  ws.session->exec("BEGIN");
-  try {
-    const bool failed_down = entry->record->error.starts_with("down failed");
-    if (options.mark_applied && entry->state != RevisionState::failed) {
-      throw Error(ExitCode::usage, "--mark-applied is for a failed revision; " +
-                                       version_text(entry->version) + " is " +
-                                       to_string(entry->state));
-    }
-    if (entry->state == RevisionState::failed && failed_down) {
-      ws.history->set_status(entry->version, RecordStatus::applied, entry->record->duration_ms, {});
-      action =
-          "its revert did not finish: recorded as applied again; undo what remains by hand or fix "
-          "the down file, then run 'agentdb migrate down' again";
-    } else if (entry->state == RevisionState::failed && options.mark_applied) {
-      if (entry->revision != nullptr)
-        ws.history->set_checksum(entry->version, entry->revision->checksum);
-      ws.history->set_status(entry->version, RecordStatus::applied, entry->record->duration_ms, {});
-      action = "marked as applied (completed by hand)";
-    } else if (entry->state == RevisionState::failed) {
-      ws.history->remove(entry->version);
-      action = "record removed; 'agentdb migrate up' will run it again";
-    } else if (entry->state == RevisionState::modified) {
-      ws.history->set_checksum(entry->version, entry->revision->checksum);
-      action = "accepted the file's current checksum";
-    } else if (entry->state == RevisionState::missing) {
-      ws.history->remove(entry->version);
-      action = "record of the missing file removed";
-    } else {
-      action = "nothing to repair";
-    }
-    if (action != "nothing to repair") {
-      ws.history->append_log(entry->version, entry->name, "repair", "repaired", 0, action);
-    }
-    ws.session->exec("COMMIT");
-  } catch (...) {
-    ws.session->exec("ROLLBACK");
-    throw;
+  db::Transaction transaction(*ws.session);
+  const bool failed_down = entry->record->error.starts_with("down failed");
+  if (options.mark_applied && entry->state != RevisionState::failed) {
+    throw Error(ExitCode::usage, "--mark-applied is for a failed revision; " +
+                                     version_text(entry->version) + " is " +
+                                     to_string(entry->state));
   }
+  if (entry->state == RevisionState::failed && failed_down) {
+    ws.history->set_status(entry->version, RecordStatus::applied, entry->record->duration_ms, {});
+    action =
+        "its revert did not finish: recorded as applied again; undo what remains by hand or fix "
+        "the down file, then run 'agentdb migrate down' again";
+  } else if (entry->state == RevisionState::failed && options.mark_applied) {
+    if (entry->revision != nullptr)
+      ws.history->set_checksum(entry->version, entry->revision->checksum);
+    ws.history->set_status(entry->version, RecordStatus::applied, entry->record->duration_ms, {});
+    action = "marked as applied (completed by hand)";
+  } else if (entry->state == RevisionState::failed) {
+    ws.history->remove(entry->version);
+    action = "record removed; 'agentdb migrate up' will run it again";
+  } else if (entry->state == RevisionState::modified) {
+    ws.history->set_checksum(entry->version, entry->revision->checksum);
+    action = "accepted the file's current checksum";
+  } else if (entry->state == RevisionState::missing) {
+    ws.history->remove(entry->version);
+    action = "record of the missing file removed";
+  } else {
+    action = "nothing to repair";
+  }
+  if (action != "nothing to repair") {
+    ws.history->append_log(entry->version, entry->name, "repair", "repaired", 0, action);
+  }
+  transaction.commit();
   if (ctx.out.json()) {
     ctx.out.emit({{"version", version_text(entry->version)},
                   {"name", entry->name},

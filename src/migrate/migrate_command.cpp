@@ -106,6 +106,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
            "Check applied revisions' checksums against the files on disk", options, run_verify);
   verify->add_flag("--roundtrip", options->roundtrip,
                    "Also apply, revert and re-apply everything in a scratch database");
+  verify->add_flag("--strict", options->strict,
+                   "With --roundtrip: also fail on column order, enum values and comments");
 
   auto* redo = leaf(*group, commands, "redo", "Revert the last applied revision and apply it again",
                     options, run_redo);

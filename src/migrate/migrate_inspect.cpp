@@ -70,11 +70,21 @@ std::string finding_text(const Context& ctx, const LintFinding& finding) {
   return text;
 }
 
-std::vector<LintFinding> lint_revisions(const std::vector<const Revision*>& revisions) {
+// Lints `targets` (elements of `revisions`) knowing what every earlier revision created: all of
+// `revisions` are read in version order into one schema model, and only the targets' findings are
+// kept, so a type change is judged by the type the column really has.
+std::vector<LintFinding> lint_revisions(const std::vector<Revision>& revisions,
+                                        const std::vector<const Revision*>& targets) {
+  const std::set<const Revision*> wanted(targets.begin(), targets.end());
+  SchemaModel model;
   std::vector<LintFinding> findings;
-  for (const auto* revision : revisions) {
-    auto found =
-        lint_sql(revision->up_sql, revision->up_path.string(), revision->directives.transaction);
+  for (const auto& revision : revisions) {
+    if (!wanted.contains(&revision)) {
+      model.learn(revision.up_sql);
+      continue;
+    }
+    auto found = lint_sql(revision.up_sql, revision.up_path.string(),
+                          revision.directives.transaction, model);
     findings.insert(findings.end(), found.begin(), found.end());
   }
   return findings;
@@ -88,9 +98,9 @@ int count_errors(const std::vector<LintFinding>& findings) {
 
 }  // namespace
 
-std::vector<LintFinding> lint_and_report(Context& ctx,
-                                         const std::vector<const Revision*>& revisions) {
-  auto findings = lint_revisions(revisions);
+std::vector<LintFinding> lint_and_report(Context& ctx, const std::vector<Revision>& revisions,
+                                         const std::vector<const Revision*>& targets) {
+  auto findings = lint_revisions(revisions, targets);
   for (const auto& finding : findings)
     ctx.out.diagnostic(finding_text(ctx, finding));
   return findings;
@@ -237,34 +247,21 @@ ExitCode run_verify(Context& ctx, const MigrateOptions& options) {
   }
   std::optional<RoundtripResult> roundtrip;
   if (options.roundtrip)
-    roundtrip = verify_roundtrip(ctx.database(), ws.revisions, ctx.out);
+    roundtrip = verify_roundtrip(ctx.database(), ws.revisions, options.strict, ctx.out);
   if (ctx.out.json()) {
     json document = {{"checked", checked}, {"drift", drift}};
-    if (roundtrip) {
-      document["roundtrip"] = {
-          {"ok", roundtrip->ok()},
-          {"revisions", roundtrip->revisions_checked},
-          {"scratch_database", roundtrip->scratch_database},
-          {"culprit", roundtrip->culprit ? json(*roundtrip->culprit) : json(nullptr)},
-          {"difference", roundtrip->difference}};
-    }
+    if (roundtrip)
+      document["roundtrip"] = roundtrip_json(*roundtrip);
     ctx.out.emit(document);
   } else {
     ctx.out.print("checksums: " + std::to_string(checked - static_cast<int>(drift.size())) +
                   " of " + std::to_string(checked) + " applied revisions match their files");
-    if (roundtrip && roundtrip->ok()) {
-      ctx.out.print("roundtrip: " + std::to_string(roundtrip->revisions_checked) +
-                    " revisions applied, reverted and re-applied; schemas identical");
-    }
+    if (roundtrip)
+      print_roundtrip(ctx.out, *roundtrip);
   }
-  if (roundtrip && !roundtrip->ok()) {
-    throw Error(ExitCode::failure,
-                "roundtrip failed: " +
-                    (roundtrip->culprit
-                         ? "the down of revision " + *roundtrip->culprit + " does not undo its up"
-                         : std::string("schemas differ")) +
-                    (roundtrip->difference.empty() ? "" : " (" + roundtrip->difference + ")"),
-                "make the down file drop or restore exactly what the up file creates or changes");
+  if (roundtrip) {
+    if (auto failed = roundtrip_error(*roundtrip, ctx.out.json()))
+      throw *failed;
   }
   if (!drift.empty()) {
     throw Error(ExitCode::conflict,
@@ -307,7 +304,7 @@ ExitCode run_lint(Context& ctx, const MigrateOptions& options) {
       }
     }
   }
-  const auto findings = lint_revisions(targets);
+  const auto findings = lint_revisions(ws ? ws->revisions : loaded, targets);
   const int errors = count_errors(findings);
   const int warnings = static_cast<int>(findings.size()) - errors;
   if (ctx.out.json()) {

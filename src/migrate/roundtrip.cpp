@@ -2,43 +2,24 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "db/pg_tools.hpp"
 #include "db/session.hpp"
 #include "migrate/applier.hpp"
+#include "migrate/workspace.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::migrate {
 
 namespace {
 
-// A database that exists for the length of one check and is dropped even when the check fails.
-class ScratchDatabase {
- public:
-  explicit ScratchDatabase(const db::ConnectionTarget& admin) : admin_(admin) {
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    name_ = "agentdb_verify_" + std::to_string(::getpid()) + "_" + std::to_string(stamp % 1000000);
-    auto session = db::Session::open(admin_);
-    session->exec("CREATE DATABASE " + session->quote_name(name_) + " TEMPLATE template0");
-  }
-  ~ScratchDatabase() {
-    try {
-      auto session = db::Session::open(admin_);
-      session->exec("DROP DATABASE IF EXISTS " + session->quote_name(name_) + " WITH (FORCE)");
-    } catch (...) {
-      // Reported by nobody: the check's own result matters more than the cleanup's.
-    }
-  }
-  ScratchDatabase(const ScratchDatabase&) = delete;
-  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
-
-  [[nodiscard]] db::ConnectionTarget target() const { return db::with_database(admin_, name_); }
-
- private:
-  db::ConnectionTarget admin_;
-  std::string name_;
-};
+using nlohmann::json;
 
 std::string schema_dump(const db::ConnectionTarget& target) {
   const auto result = db::run_pg_client(
@@ -60,16 +41,33 @@ std::size_t first_reversible(const std::vector<Revision>& revisions) {
   return base;
 }
 
-class Runner {
+// A database that exists for the length of one check, dropped even when the check fails, and the
+// session that applies and reverts revisions in it.
+class ScratchState {
  public:
-  Runner(const db::ConnectionTarget& target, const std::vector<Revision>& revisions)
-      : target_(target),
+  ScratchState(const db::ConnectionTarget& admin, const std::string& name,
+               const std::vector<Revision>& revisions)
+      : admin_(admin),
+        target_(create_database(admin, name)),
         revisions_(revisions),
-        session_(db::Session::open(target)),
+        session_(db::Session::open(target_)),
         history_(*session_),
         applier_(*session_, history_) {
     history_.ensure_tables();
   }
+  ~ScratchState() {
+    try {
+      session_.reset();
+      auto session = db::Session::open(admin_);
+      session->exec("DROP DATABASE IF EXISTS " + session->quote_name(target_.dbname) +
+                    " WITH (FORCE)");
+    } catch (...) {
+      // Reported by nobody: the check's own result matters more than the cleanup's.
+    }
+  }
+  ScratchState(const ScratchState&) = delete;
+  ScratchState& operator=(const ScratchState&) = delete;
+
   void up(std::size_t from, std::size_t to) {
     for (auto i = from; i < to; ++i)
       applier_.up(revisions_[i]);
@@ -81,6 +79,14 @@ class Runner {
   [[nodiscard]] std::string dump() const { return schema_dump(target_); }
 
  private:
+  static db::ConnectionTarget create_database(const db::ConnectionTarget& admin,
+                                              const std::string& name) {
+    auto session = db::Session::open(admin);
+    session->exec("CREATE DATABASE " + session->quote_name(name) + " TEMPLATE template0");
+    return db::with_database(admin, name);
+  }
+
+  db::ConnectionTarget admin_;
   db::ConnectionTarget target_;
   const std::vector<Revision>& revisions_;
   std::unique_ptr<db::Session> session_;
@@ -88,7 +94,201 @@ class Runner {
   Applier applier_;
 };
 
+// The message of the Error(failure) a revision's SQL raised, or nullopt when the step ran. Other
+// errors (a lost connection) end the whole check: every later step would only repeat them.
+std::optional<std::string> error_of(const std::function<void()>& step) {
+  try {
+    step();
+    return std::nullopt;
+  } catch (const Error& e) {
+    if (e.code() != ExitCode::failure)
+      throw;
+    return util::one_line(e.what());
+  }
+}
+
+class RoundtripCheck {
+ public:
+  RoundtripCheck(const db::ConnectionTarget& admin, const std::vector<Revision>& revisions,
+                 const Output& out, RoundtripResult& result)
+      : admin_(admin), revisions_(revisions), out_(out), result_(result) {
+    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    result_.scratch_database =
+        "agentdb_verify_" + std::to_string(::getpid()) + "_" + std::to_string(stamp % 1000000);
+  }
+
+  void run() {
+    const auto base = first_reversible(revisions_);
+    start_over(base);
+    const auto empty = state_->dump();
+    auto before = empty;
+    for (auto i = base; i < revisions_.size(); ++i) {
+      out_.detail("roundtrip: " + revisions_[i].label());
+      ++result_.revisions_checked;
+      if (auto error = error_of([&] { state_->up(i, i + 1); })) {
+        record(&revisions_[i], RoundtripStage::up_failed, *error);
+        return;  // every later revision builds on this one
+      }
+      auto applied = state_->dump();
+      if (!revert_and_reapply(i, before)) {
+        start_over(i + 1);
+        applied = state_->dump();
+      }
+      before = std::move(applied);
+    }
+    const auto already_fails =
+        std::any_of(result_.failures.begin(), result_.failures.end(),
+                    [](const RoundtripFailure& f) { return f.fails(false); });
+    if (!already_fails)
+      check_whole_set(base, empty, before);
+  }
+
+ private:
+  // False when the scratch state no longer is the one the revisions so far give.
+  bool revert_and_reapply(std::size_t i, const std::string& before) {
+    const auto* revision = &revisions_[i];
+    if (auto error = error_of([&] { state_->down(i, i + 1); })) {
+      record(revision, RoundtripStage::down_failed, *error);
+      return false;
+    }
+    if (record_differences(revision, RoundtripStage::down_differs, before, state_->dump()))
+      return false;
+    if (auto error = error_of([&] { state_->up(i, i + 1); })) {
+      record(revision, RoundtripStage::up_failed, *error);
+      return false;
+    }
+    return true;
+  }
+
+  // Costs no dump beyond today's on a clean set: the states compared are those already taken.
+  void check_whole_set(std::size_t base, const std::string& empty, const std::string& applied) {
+    result_.whole_set_checked = true;
+    const auto count = revisions_.size();
+    if (auto error = error_of([&] { state_->down(base, count); })) {
+      record(nullptr, RoundtripStage::full_revert, *error);
+      return;
+    }
+    if (record_differences(nullptr, RoundtripStage::full_revert, empty, state_->dump()))
+      return;
+    if (auto error = error_of([&] { state_->up(base, count); })) {
+      record(nullptr, RoundtripStage::full_reapply, *error);
+      return;
+    }
+    (void)record_differences(nullptr, RoundtripStage::full_reapply, applied, state_->dump());
+  }
+
+  // A new scratch database with the first `through` revisions applied by their up files alone.
+  void start_over(std::size_t through) {
+    state_.reset();
+    auto name = result_.scratch_database;
+    if (++databases_ > 1) {
+      name += "_" + std::to_string(databases_);
+      out_.detail("roundtrip: carrying on in a fresh scratch database " + name);
+    }
+    state_ = std::make_unique<ScratchState>(admin_, name, revisions_);
+    state_->up(0, through);
+  }
+
+  RoundtripFailure& record(const Revision* revision, RoundtripStage stage, std::string error) {
+    auto& failure = result_.failures.emplace_back();
+    if (revision != nullptr) {
+      failure.version = revision->version;
+      failure.name = revision->name;
+    }
+    failure.stage = stage;
+    failure.error = std::move(error);
+    return failure;
+  }
+
+  // Dumps that differ only in pg_dump's session settings hold the same objects: no failure.
+  bool record_differences(const Revision* revision, RoundtripStage stage, const std::string& before,
+                          const std::string& after) {
+    if (before == after)
+      return false;
+    auto objects = diff_schema_dumps(before, after);
+    if (objects.empty())
+      return false;
+    record(revision, stage, {}).objects = std::move(objects);
+    return true;
+  }
+
+  db::ConnectionTarget admin_;
+  const std::vector<Revision>& revisions_;
+  const Output& out_;
+  RoundtripResult& result_;
+  std::unique_ptr<ScratchState> state_;
+  int databases_ = 0;
+};
+
+// "3 real, 1 comment".
+std::string class_counts(const RoundtripFailure& failure) {
+  std::string counts;
+  for (const auto kind : {DifferenceClass::real, DifferenceClass::column_order,
+                          DifferenceClass::enum_values, DifferenceClass::comment}) {
+    const auto n = std::count_if(failure.objects.begin(), failure.objects.end(),
+                                 [kind](const auto& o) { return o.difference_class == kind; });
+    if (n > 0)
+      counts +=
+          (counts.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(to_string(kind));
+  }
+  return counts;
+}
+
+// What went wrong, in words: "the down of revision 2 add_column does not undo its up".
+std::string failure_summary(const RoundtripFailure& failure, int revisions) {
+  const auto subject = failure.version
+                           ? "revision " + std::to_string(*failure.version) + " " + failure.name
+                           : std::string();
+  const auto all = "all " + std::to_string(revisions) + " reversible revisions";
+  if (!failure.error.empty())
+    return failure.error;
+  switch (failure.stage) {
+    case RoundtripStage::full_revert:
+      return "reverting " + all + " does not give the schema before them";
+    case RoundtripStage::full_reapply:
+      return "re-applying " + all + " does not give the schema they gave the first time";
+    default:
+      return "the down of " + subject + " does not undo its up";
+  }
+}
+
 }  // namespace
+
+std::string_view to_string(RoundtripStage stage) {
+  switch (stage) {
+    case RoundtripStage::down_failed:
+      return "down-failed";
+    case RoundtripStage::up_failed:
+      return "up-failed";
+    case RoundtripStage::full_revert:
+      return "full-revert";
+    case RoundtripStage::full_reapply:
+      return "full-reapply";
+    default:
+      return "down-differs";
+  }
+}
+
+bool RoundtripFailure::fails(bool strict) const {
+  return !error.empty() || strict ||
+         std::any_of(objects.begin(), objects.end(), [](const ObjectDifference& o) {
+           return o.difference_class == DifferenceClass::real;
+         });
+}
+
+bool RoundtripResult::ok() const {
+  return std::none_of(failures.begin(), failures.end(),
+                      [this](const RoundtripFailure& f) { return f.fails(strict); });
+}
+
+RoundtripResult verify_roundtrip(const db::ConnectionTarget& target,
+                                 const std::vector<Revision>& revisions, bool strict,
+                                 const Output& out) {
+  RoundtripResult result;
+  result.strict = strict;
+  RoundtripCheck(target, revisions, out, result).run();
+  return result;
+}
 
 std::string normalise_dump(const std::string& dump) {
   std::string out;
@@ -104,63 +304,102 @@ std::string normalise_dump(const std::string& dump) {
   return out;
 }
 
-std::string first_difference(const std::string& before, const std::string& after) {
-  const auto a = util::split_lines(before);
-  const auto b = util::split_lines(after);
-  std::size_t prefix = 0;
-  while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix])
-    ++prefix;
-  if (prefix == a.size() && prefix == b.size())
-    return {};
-  std::size_t suffix = 0;
-  while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
-         a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) {
-    ++suffix;
-  }
-  // Up to three lines of each side of the changed region, trimmed, joined with " | ".
-  const auto region = [prefix, suffix](const std::vector<std::string>& lines) {
-    std::vector<std::string> shown;
-    for (auto i = prefix; i < lines.size() - suffix && shown.size() < 3; ++i) {
-      shown.emplace_back(util::trim(lines[i]));
+json roundtrip_json(const RoundtripResult& result) {
+  json failures = json::array();
+  for (const auto& failure : result.failures) {
+    json objects = json::array();
+    for (const auto& object : failure.objects) {
+      objects.push_back({{"type", object.type},
+                         {"schema", object.schema},
+                         {"name", object.name},
+                         {"change", to_string(object.change)},
+                         {"class", to_string(object.difference_class)},
+                         {"diff", object.diff}});
     }
-    return shown.empty() ? std::string("<nothing>") : "'" + util::join(shown, " | ") + "'";
-  };
-  return "schema dump line " + std::to_string(prefix + 1) + ": " + region(a) + " became " +
-         region(b);
+    failures.push_back(
+        {{"version", failure.version ? json(version_text(*failure.version)) : json(nullptr)},
+         {"name", failure.version ? json(failure.name) : json(nullptr)},
+         {"stage", to_string(failure.stage)},
+         {"fails", failure.fails(result.strict)},
+         {"error", failure.error.empty() ? json(nullptr) : json(failure.error)},
+         {"objects", objects}});
+  }
+  return {{"ok", result.ok()},
+          {"strict", result.strict},
+          {"revisions", result.revisions_checked},
+          {"whole_set_checked", result.whole_set_checked},
+          {"failures", failures},
+          {"scratch_database", result.scratch_database}};
 }
 
-RoundtripResult verify_roundtrip(const db::ConnectionTarget& target,
-                                 const std::vector<Revision>& revisions, const Output& out) {
-  RoundtripResult result;
-  const auto base = first_reversible(revisions);
-  result.revisions_checked = static_cast<int>(revisions.size() - base);
-  ScratchDatabase scratch(target);
-  result.scratch_database = scratch.target().dbname;
-  Runner runner(scratch.target(), revisions);
-  runner.up(0, base);
-  const auto empty = runner.dump();
-  auto before = empty;
-  for (auto i = base; i < revisions.size(); ++i) {
-    out.detail("roundtrip: " + revisions[i].label());
-    runner.up(i, i + 1);
-    const auto applied = runner.dump();
-    runner.down(i, i + 1);
-    if (const auto after = runner.dump(); after != before) {
-      result.culprit = revisions[i].label();
-      result.difference = first_difference(before, after);
-      return result;
+void print_roundtrip(const Output& out, const RoundtripResult& result) {
+  for (const auto& failure : result.failures) {
+    if (&failure != &result.failures.front())
+      out.print("");
+    const bool fails = failure.fails(result.strict);
+    auto heading = out.paint(fails ? Colour::red : Colour::yellow, fails ? "FAIL" : "WARN") + "  " +
+                   std::string(to_string(failure.stage)) + ": " +
+                   failure_summary(failure, result.revisions_checked);
+    if (!failure.objects.empty())
+      heading += " (" + class_counts(failure) + ")";
+    out.print(heading);
+    for (const auto& object : failure.objects) {
+      out.print(out.paint(Colour::bold, object_label(object)) + ": " +
+                std::string(to_string(object.difference_class)) + ", " +
+                std::string(to_string(object.change)));
+      out.print(object.diff);
     }
-    runner.up(i, i + 1);
-    before = applied;
   }
-  runner.down(base, revisions.size());
-  if (const auto reverted = runner.dump(); reverted != empty) {
-    result.difference = first_difference(empty, reverted);
-    return result;
+  if (!result.ok())
+    return;
+  std::string summary = "roundtrip: " + std::to_string(result.revisions_checked) +
+                        " revisions applied, reverted and re-applied; ";
+  if (result.failures.empty()) {
+    out.print(summary + "schemas identical");
+  } else {
+    out.print(summary + std::to_string(result.failures.size()) +
+              " check(s) found only column order, enum values or comments that differ (shown "
+              "above); --strict fails on them");
   }
-  runner.up(base, revisions.size());
-  result.difference = first_difference(before, runner.dump());
-  return result;
+}
+
+std::optional<Error> roundtrip_error(const RoundtripResult& result, bool json) {
+  if (result.ok())
+    return std::nullopt;
+  const RoundtripFailure* first = nullptr;
+  std::set<long long> failing;
+  for (const auto& failure : result.failures) {
+    if (!failure.fails(result.strict))
+      continue;
+    if (first == nullptr)
+      first = &failure;
+    if (failure.version)
+      failing.insert(*failure.version);
+  }
+  std::string message = "roundtrip failed: ";
+  if (!failing.empty()) {
+    message += std::to_string(failing.size()) + " of " + std::to_string(result.revisions_checked) +
+               " revisions fail; first: ";
+  }
+  message += failure_summary(*first, result.revisions_checked);
+  const auto shown = std::find_if(
+      first->objects.begin(), first->objects.end(), [&result](const ObjectDifference& o) {
+        return result.strict || o.difference_class == DifferenceClass::real;
+      });
+  if (shown != first->objects.end())
+    message += " (" + object_label(*shown) + ": " + telling_changed_line(*shown) + ")";
+  const std::string where = json ? "the failures in the JSON output" : "the diffs above";
+  const bool only_undoable = first->error.empty() && shown != first->objects.end() &&
+                             shown->difference_class != DifferenceClass::real;
+  return Error(ExitCode::failure, message,
+               only_undoable
+                   ? "see " + where +
+                         "; PostgreSQL cannot reorder columns or drop enum values: run without "
+                         "--strict to accept these and leftover comments, or undo them in the down "
+                         "file"
+                   : "see " + where +
+                         "; make each down file drop or restore exactly what its up file "
+                         "creates or changes");
 }
 
 }  // namespace agentdb::migrate

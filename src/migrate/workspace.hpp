@@ -75,10 +75,11 @@ ExitCode run_new(Context& ctx, const MigrateOptions& options);
 ExitCode run_verify(Context& ctx, const MigrateOptions& options);
 ExitCode run_lint(Context& ctx, const MigrateOptions& options);
 
-// Lints the up files of `revisions` (what this run applies), prints each finding once on stderr
-// with its own severity, and returns them.
-std::vector<LintFinding> lint_and_report(Context& ctx,
-                                         const std::vector<const Revision*>& revisions);
+// Lints the up files of `targets` (what this run applies, elements of `revisions`, which are read
+// in version order for what earlier revisions created), prints each finding once on stderr with
+// its own severity, and returns them.
+std::vector<LintFinding> lint_and_report(Context& ctx, const std::vector<Revision>& revisions,
+                                         const std::vector<const Revision*>& targets);
 [[nodiscard]] nlohmann::json lint_json(const std::vector<LintFinding>& findings);
 [[nodiscard]] int count_lint_errors(const std::vector<LintFinding>& findings);
 

@@ -1,5 +1,6 @@
 #include "seed/seeder.hpp"
 
+#include "db/transaction.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::seed {
@@ -95,37 +96,32 @@ std::string upsert_sql(const SeedFile& file, Updates updates) {
 SetOutcome apply_set(db::Session& session, const SeedSet& set, Commit commit) {
   SetOutcome outcome;
   outcome.set = &set;
-  session.exec("BEGIN");
-  try {
-    for (const auto& file : set.files) {
-      FileOutcome result;
-      result.file = &file;
-      try {
-        // Append-only tables grant no UPDATE, and ON CONFLICT DO UPDATE needs it even when
-        // nothing conflicts: such tables are only ever inserted into.
-        const auto updatable =
-            session
-                .exec_params("SELECT has_table_privilege(current_user, $1, 'UPDATE')",
-                             file.table)[0][0]
-                .as<bool>();
-        const auto counts = session.exec_params(
-            upsert_sql(file, updatable ? Updates::allowed : Updates::not_allowed),
-            file.rows_json)[0];
-        result.inserted = counts[0].as<std::size_t>();
-        result.updated = counts[1].as<std::size_t>() - result.inserted;
-        result.unchanged = file.row_count - counts[1].as<std::size_t>();
-      } catch (const db::QueryError& e) {
-        throw file_failed(file, e);
-      }
-      outcome.files.push_back(result);
-    }
-    session.exec(commit == Commit::yes ? "COMMIT" : "ROLLBACK");
-  } catch (...) {
+  db::Transaction transaction(session);
+  for (const auto& file : set.files) {
+    FileOutcome result;
+    result.file = &file;
     try {
-      session.exec("ROLLBACK");
-    } catch (...) {
+      // Append-only tables grant no UPDATE, and ON CONFLICT DO UPDATE needs it even when
+      // nothing conflicts: such tables are only ever inserted into.
+      const auto updatable =
+          session
+              .exec_params("SELECT has_table_privilege(current_user, $1, 'UPDATE')",
+                           file.table)[0][0]
+              .as<bool>();
+      const auto counts = session.exec_params(
+          upsert_sql(file, updatable ? Updates::allowed : Updates::not_allowed), file.rows_json)[0];
+      result.inserted = counts[0].as<std::size_t>();
+      result.updated = counts[1].as<std::size_t>() - result.inserted;
+      result.unchanged = file.row_count - counts[1].as<std::size_t>();
+    } catch (const db::QueryError& e) {
+      throw file_failed(file, e);
     }
-    throw;
+    outcome.files.push_back(result);
+  }
+  if (commit == Commit::yes) {
+    transaction.commit();
+  } else {
+    transaction.rollback();
   }
   return outcome;
 }

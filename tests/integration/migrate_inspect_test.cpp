@@ -90,6 +90,149 @@ TEST_F(MigrateTest, RoundtripNamesTheFirstRevisionWhoseDownDoesNotUndoItsUp) {
   EXPECT_NE(result.err.find("note text"), std::string::npos) << result.err;
 }
 
+// The JSON document of a run that may fail: --json keeps stdout one document either way.
+nlohmann::json json_of(const CommandResult& result) {
+  EXPECT_FALSE(result.out.empty()) << result.err;
+  return nlohmann::json::parse(result.out);
+}
+
+TEST_F(MigrateTest, RoundtripReportsEveryFailingRevisionNotOnlyTheFirst) {
+  table_revision(1, "a");
+  revision(2, "index_a", "CREATE INDEX a_id ON a (id);", "SELECT 1;  -- leaves the index");
+  revision(3, "comment_a", "COMMENT ON TABLE a IS 'users';", "SELECT 1;  -- leaves the comment");
+  table_revision(4, "c");
+  revision(5, "defaults",
+           "ALTER TABLE a ADD COLUMN flag boolean;\n"
+           "ALTER TABLE c ALTER COLUMN id SET DEFAULT 0;",
+           "ALTER TABLE a DROP COLUMN flag;  -- leaves the default");
+  const auto result = migrate({"verify", "--roundtrip", "--json"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("roundtrip failed: 2 of 5 revisions fail; first: the down of revision "
+                            "2 index_a does not undo its up (INDEX public.a_id: +CREATE INDEX"),
+            std::string::npos)
+      << result.err;
+  const auto json = json_of(result)["roundtrip"];
+  EXPECT_EQ(json["ok"], false);
+  EXPECT_EQ(json["revisions"], 5);
+  EXPECT_EQ(json["whole_set_checked"], false);
+  ASSERT_EQ(json["failures"].size(), 3u) << json.dump(2);
+  const auto& index = json["failures"][0];
+  EXPECT_EQ(index["version"], "2");
+  EXPECT_EQ(index["name"], "index_a");
+  EXPECT_EQ(index["stage"], "down-differs");
+  EXPECT_EQ(index["fails"], true);
+  ASSERT_EQ(index["objects"].size(), 1u);
+  EXPECT_EQ(index["objects"][0]["type"], "INDEX");
+  EXPECT_EQ(index["objects"][0]["schema"], "public");
+  EXPECT_EQ(index["objects"][0]["name"], "a_id");
+  EXPECT_EQ(index["objects"][0]["change"], "added");
+  EXPECT_EQ(index["objects"][0]["class"], "real");
+  EXPECT_EQ(index["objects"][0]["diff"],
+            "--- before\n+++ after\n@@ -0,0 +1 @@\n+CREATE INDEX a_id ON public.a USING btree "
+            "(id);\n");
+  const auto& comment = json["failures"][1];
+  EXPECT_EQ(comment["version"], "3");
+  EXPECT_EQ(comment["fails"], false);
+  EXPECT_EQ(comment["objects"][0]["type"], "COMMENT");
+  EXPECT_EQ(comment["objects"][0]["name"], "TABLE a");
+  EXPECT_EQ(comment["objects"][0]["class"], "comment");
+  const auto& defaults = json["failures"][2];
+  EXPECT_EQ(defaults["version"], "5");
+  EXPECT_EQ(defaults["objects"][0]["type"], "TABLE");
+  EXPECT_EQ(defaults["objects"][0]["name"], "c");
+  EXPECT_EQ(defaults["objects"][0]["class"], "real");
+  EXPECT_NE(defaults["objects"][0]["diff"].get<std::string>().find(
+                "\n-    id bigint NOT NULL\n+    id bigint DEFAULT 0 NOT NULL\n"),
+            std::string::npos)
+      << defaults["objects"][0]["diff"];
+  // Every scratch database, the fresh ones too, is gone.
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_database WHERE datname LIKE '" +
+                      json["scratch_database"].get<std::string>() + "%'"),
+            "0");
+}
+
+TEST_F(MigrateTest, RoundtripColumnOrderIsReportedAndFailsOnlyWithStrict) {
+  revision(1, "create_a", "CREATE TABLE a (id bigint PRIMARY KEY, note text, n int);",
+           "DROP TABLE a;");
+  revision(2, "drop_note", "ALTER TABLE a DROP COLUMN note;",
+           "ALTER TABLE a ADD COLUMN note text;");
+  table_revision(3, "c");
+  const auto lenient = migrate({"verify", "--roundtrip"});
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
+  EXPECT_NE(lenient.out.find("WARN  down-differs: the down of revision 2 drop_note does not undo "
+                             "its up (1 column-order)\nTABLE public.a: column-order, changed\n"
+                             "--- before\n+++ after\n"),
+            std::string::npos)
+      << lenient.out;
+  EXPECT_NE(lenient.out.find(
+                "     id bigint NOT NULL,\n-    note text,\n-    n integer\n+    n integer,\n"
+                "+    note text\n );\n"),
+            std::string::npos)
+      << lenient.out;
+  EXPECT_NE(lenient.out.find("roundtrip: 3 revisions applied, reverted and re-applied; 1 check(s)"),
+            std::string::npos)
+      << lenient.out;
+  const auto json = migrate_json({"verify", "--roundtrip"})["roundtrip"];
+  EXPECT_EQ(json["ok"], true);
+  EXPECT_EQ(json["whole_set_checked"], true);
+  ASSERT_EQ(json["failures"].size(), 1u);
+  EXPECT_EQ(json["failures"][0]["objects"][0]["class"], "column-order");
+  const auto strict = migrate({"verify", "--roundtrip", "--strict"});
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_NE(strict.err.find("1 of 3 revisions fail; first: the down of revision 2 drop_note"),
+            std::string::npos)
+      << strict.err;
+  EXPECT_NE(strict.err.find("without --strict"), std::string::npos) << strict.err;
+}
+
+TEST_F(MigrateTest, RoundtripEnumValueTheDownCannotRemoveIsEnumValues) {
+  revision(1, "create_mood", "CREATE TYPE mood AS ENUM ('sad', 'happy');", "DROP TYPE mood;");
+  revision(2, "add_ok", "ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy';",
+           "-- PostgreSQL cannot drop an enum value.\nSELECT 1;");
+  const auto json = migrate_json({"verify", "--roundtrip"})["roundtrip"];
+  EXPECT_EQ(json["ok"], true);
+  ASSERT_EQ(json["failures"].size(), 1u) << json.dump(2);
+  const auto& object = json["failures"][0]["objects"][0];
+  EXPECT_EQ(object["type"], "TYPE");
+  EXPECT_EQ(object["name"], "mood");
+  EXPECT_EQ(object["class"], "enum-values");
+  EXPECT_NE(object["diff"].get<std::string>().find("\n     'sad',\n+    'ok',\n     'happy'\n"),
+            std::string::npos)
+      << object["diff"];
+  EXPECT_EQ(migrate({"verify", "--roundtrip", "--strict"}).exit_code, 1);
+}
+
+TEST_F(MigrateTest, RoundtripDownThatFailsIsReportedAndLaterRevisionsAreStillChecked) {
+  table_revision(1, "a");
+  revision(2, "create_b", "CREATE TABLE b (id int);", "DROP TABLE no_such_table;");
+  revision(3, "add_note", "ALTER TABLE a ADD COLUMN note text;", "SELECT 1;  -- forgot the drop");
+  const auto text = migrate({"verify", "--roundtrip"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.err.find("2 of 3 revisions fail; first: revision 2 create_b (down) failed: "),
+            std::string::npos)
+      << text.err;
+  EXPECT_NE(text.out.find("FAIL  down-failed: revision 2 create_b (down) failed: "),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("2_create_b.down.sql"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("no_such_table"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("FAIL  down-differs: the down of revision 3 add_note does not undo its "
+                          "up (1 real)\nTABLE public.a: real, changed\n--- before\n+++ after\n"
+                          "@@ -1,5 +1,6 @@\n CREATE TABLE public.a (\n-    id bigint NOT NULL\n"
+                          "+    id bigint NOT NULL,\n+    note text\n );\n"),
+            std::string::npos)
+      << text.out;
+  const auto json = json_of(migrate({"verify", "--roundtrip", "--json"}));
+  const auto& failures = json["roundtrip"]["failures"];
+  ASSERT_EQ(failures.size(), 2u) << json.dump(2);
+  EXPECT_EQ(failures[0]["stage"], "down-failed");
+  EXPECT_NE(failures[0]["error"].get<std::string>().find("no_such_table"), std::string::npos);
+  EXPECT_TRUE(failures[0]["objects"].empty());
+  EXPECT_EQ(failures[1]["stage"], "down-differs");
+  EXPECT_EQ(failures[1]["version"], "3");
+  EXPECT_TRUE(failures[1]["error"].is_null());
+}
+
 TEST_F(MigrateTest, LintReportsFindingsAsJsonAndFailsOnErrors) {
   revision(1, "risky", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;", "");
   const auto result = migrate({"lint", "--all", "--json"});

@@ -270,4 +270,23 @@ TEST_F(MigrateTest, UpJsonCarriesTheLintOfWhatItApplied) {
   EXPECT_EQ(json["lint"][0]["line"], 2);
 }
 
+TEST_F(MigrateTest, LintJudgesATypeChangeByTheTypeAnEarlierRevisionGaveTheColumn) {
+  revision(1, "users", "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(20), n int);",
+           "DROP TABLE users;");
+  ASSERT_EQ(migrate({"up"}).exit_code, 0);
+  revision(2, "widen",
+           "SET lock_timeout = '5s';\nALTER TABLE users ALTER COLUMN name TYPE text;\n"
+           "ALTER TABLE users ALTER COLUMN n TYPE text;\n",
+           "ALTER TABLE users ALTER COLUMN name TYPE varchar(20);");
+  const auto lint = migrate({"lint", "--json"});
+  EXPECT_EQ(lint.exit_code, 1) << "alter-column-type is an error";
+  const auto json = nlohmann::json::parse(lint.out);
+  ASSERT_EQ(json["findings"].size(), 1u) << json.dump();
+  EXPECT_EQ(json["findings"][0]["rule"], "alter-column-type");
+  EXPECT_EQ(json["findings"][0]["line"], 3) << "int -> text rewrites; varchar(20) -> text does not";
+  const auto up = migrate_json({"up"});
+  ASSERT_EQ(up["lint"].size(), 1u) << up.dump();
+  EXPECT_EQ(up["lint"][0]["line"], 3);
+}
+
 }  // namespace agentdb::testing
