@@ -83,11 +83,7 @@ bool worth_rerunning(const std::string& sqlstate) {
 }
 
 bool controls_transactions(const std::vector<util::SqlStatement>& statements) {
-  return std::any_of(statements.begin(), statements.end(), [](const util::SqlStatement& s) {
-    const auto first = s.tokens.empty() ? std::string() : s.tokens.front().upper;
-    return first == "BEGIN" || first == "COMMIT" || first == "ROLLBACK" || first == "END" ||
-           first == "ABORT" || first == "START" || first == "SAVEPOINT" || first == "RELEASE";
-  });
+  return std::any_of(statements.begin(), statements.end(), util::is_transaction_control);
 }
 
 void rollback_quietly(db::Session& session) {

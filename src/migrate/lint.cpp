@@ -417,8 +417,7 @@ class FileLinter {
     const Tokens t(statement.tokens);
     long_identifiers(t);
     const auto first = t.word(0);
-    if (first == "BEGIN" || first == "COMMIT" || first == "ROLLBACK" || first == "END" ||
-        first == "ABORT" || (first == "START" && t.word(1) == "TRANSACTION")) {
+    if (util::is_transaction_control(statement)) {
       report("transaction-control", line_of(t, 0));
     } else if (first == "SET" && t.word(t.skip(1, {"LOCAL", "SESSION"})) == "LOCK_TIMEOUT") {
       lock_timeout_set_ = true;

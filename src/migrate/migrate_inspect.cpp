@@ -90,13 +90,13 @@ std::vector<LintFinding> lint_revisions(const std::vector<Revision>& revisions,
   return findings;
 }
 
-int count_errors(const std::vector<LintFinding>& findings) {
+}  // namespace
+
+int count_lint_errors(const std::vector<LintFinding>& findings) {
   return static_cast<int>(std::count_if(findings.begin(), findings.end(), [](const LintFinding& f) {
     return f.rule->severity == Severity::error;
   }));
 }
-
-}  // namespace
 
 std::vector<LintFinding> lint_and_report(Context& ctx, const std::vector<Revision>& revisions,
                                          const std::vector<const Revision*>& targets) {
@@ -111,10 +111,6 @@ nlohmann::json lint_json(const std::vector<LintFinding>& findings) {
   for (const auto& finding : findings)
     list.push_back(finding_json(finding));
   return list;
-}
-
-int count_lint_errors(const std::vector<LintFinding>& findings) {
-  return count_errors(findings);
 }
 
 ExitCode run_status(Context& ctx, const MigrateOptions& options) {
@@ -305,7 +301,7 @@ ExitCode run_lint(Context& ctx, const MigrateOptions& options) {
     }
   }
   const auto findings = lint_revisions(ws ? ws->revisions : loaded, targets);
-  const int errors = count_errors(findings);
+  const int errors = count_lint_errors(findings);
   const int warnings = static_cast<int>(findings.size()) - errors;
   if (ctx.out.json()) {
     ctx.out.emit({{"files", targets.size()},

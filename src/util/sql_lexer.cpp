@@ -244,4 +244,15 @@ std::vector<SqlStatement> split_sql(std::string_view source) {
   return Lexer(source).run();
 }
 
+bool is_transaction_control(const SqlStatement& statement) {
+  const auto word = [&](std::size_t i) -> std::string_view {
+    return i < statement.tokens.size() && statement.tokens[i].kind == SqlTokenKind::word
+               ? std::string_view(statement.tokens[i].upper)
+               : std::string_view();
+  };
+  const auto first = word(0);
+  return first == "BEGIN" || first == "COMMIT" || first == "ROLLBACK" || first == "END" ||
+         first == "ABORT" || (first == "START" && word(1) == "TRANSACTION");
+}
+
 }  // namespace agentdb::util

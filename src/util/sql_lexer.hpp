@@ -44,4 +44,8 @@ class SqlLexError : public std::runtime_error {
 // Throws SqlLexError on an unterminated quote or comment.
 [[nodiscard]] std::vector<SqlStatement> split_sql(std::string_view source);
 
+// BEGIN, COMMIT, ROLLBACK, END, ABORT or START TRANSACTION: a statement that opens or ends a
+// transaction (lint forbids them in revisions; the applier will not re-run a file that has one).
+[[nodiscard]] bool is_transaction_control(const SqlStatement& statement);
+
 }  // namespace agentdb::util
