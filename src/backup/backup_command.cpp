@@ -1,4 +1,6 @@
 #include "backup/backup_command.hpp"
+#include "backup/backup.hpp"
+#include "backup/settings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -358,8 +360,7 @@ ExitCode run_prune(Context& ctx, const BackupOptions& options) {
 }  // namespace
 
 Catalogue configured_catalogue(const Context& ctx, const std::string& flag_value) {
-  return Catalogue(
-      ctx.config.resolve_or(flag_value, "AGENTDB_BACKUP_DIR", "backup.dir", "backups"));
+  return Catalogue(ctx.config.value(kBackupDir, flag_value));
 }
 
 Entry backup_before(Context& ctx, const db::ConnectionTarget& target, const std::string& label) {
@@ -372,10 +373,9 @@ Entry backup_before(Context& ctx, const db::ConnectionTarget& target, const std:
   return entry;
 }
 
-void register_commands(CLI::App& parent, std::vector<Command>& commands) {
+void register_commands(CLI::App& family, std::vector<Command>& commands) {
   auto options = std::make_shared<BackupOptions>();
-  auto* backup = parent.add_subcommand(
-      "backup", "Backups with pg_dump: catalogue, checksums, verification by restore, retention");
+  auto* backup = &family;
   backup->require_subcommand(1);
   backup->add_option("--backup-dir", options->backup_dir,
                      "Backup folder (env AGENTDB_BACKUP_DIR; default ./backups)");
@@ -393,10 +393,12 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
                    "Dump this table's definition but not its rows (pg_dump pattern; repeatable)")
       ->allow_extra_args(false);
   create->add_option("--label", options->label, "A note kept in the manifest");
-  commands.push_back({create, [options](Context& ctx) { return run_create(ctx, *options); }});
+  commands.push_back(
+      {create, [options](Context& ctx) { return run_create(ctx, *options); }, Needs::database});
 
   auto* list = backup->add_subcommand("list", "The catalogue, newest first");
-  commands.push_back({list, [options](Context& ctx) { return run_list(ctx, *options); }});
+  commands.push_back(
+      {list, [options](Context& ctx) { return run_list(ctx, *options); }, Needs::database});
 
   auto* verify = backup->add_subcommand(
       "verify", "Check checksums and the archive's table of contents; --restore: restore it");
@@ -405,7 +407,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
                    "Restore into a scratch database and compare row counts (recorded)");
   verify->add_option("--jobs", options->jobs, "Parallel pg_restore workers")
       ->check(whole_number(1, 64));
-  commands.push_back({verify, [options](Context& ctx) { return run_verify(ctx, *options); }});
+  commands.push_back(
+      {verify, [options](Context& ctx) { return run_verify(ctx, *options); }, Needs::database});
 
   auto* restore = backup->add_subcommand("restore", "Restore a backup into a new database");
   restore->add_option("ID", options->id, "Backup id, or latest")->required();
@@ -417,7 +420,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
                     "Drop and recreate the target when it exists and has tables");
   restore->add_flag("--force", options->force,
                     "Allow the target to be the database agentdb is connected to");
-  commands.push_back({restore, [options](Context& ctx) { return run_restore(ctx, *options); }});
+  commands.push_back(
+      {restore, [options](Context& ctx) { return run_restore(ctx, *options); }, Needs::database});
 
   auto* prune = backup->add_subcommand("prune", "Delete backups beyond a retention policy");
   prune->add_option("--keep-last", options->keep_last, "Keep the N newest backups")
@@ -432,7 +436,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
                    "Also keep the newest backup of each of the last W weeks that have one")
       ->check(whole_number(0, 100000));
   prune->add_flag("--dry-run", options->dry_run, "Print what would be removed; remove nothing");
-  commands.push_back({prune, [options](Context& ctx) { return run_prune(ctx, *options); }});
+  commands.push_back(
+      {prune, [options](Context& ctx) { return run_prune(ctx, *options); }, Needs::database});
 }
 
 }  // namespace agentdb::backup

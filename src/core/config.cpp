@@ -11,24 +11,12 @@ namespace agentdb {
 
 namespace {
 
-// Every key agentdb.toml may hold; a typo is an error rather than a silently ignored setting.
-constexpr std::array<std::string_view, 11> kKnownKeys = {
-    "database_url",   "migrate.dir", "migrate.lock_timeout", "seed.dir",
-    "local.home",     "backup.dir",  "qdrant.url",           "qdrant.file",
-    "qdrant.timeout", "redis.url",   "health.timeout",
-};
-
-// Qdrant collections may be declared in agentdb.toml; their keys are checked by agentdb qdrant.
-constexpr std::string_view kQdrantCollectionsPrefix = "qdrant.collections.";
-
-// Thresholds, health.CHECK.warning / .critical; their check names are checked by agentdb health.
-constexpr std::string_view kHealthPrefix = "health.";
-
-bool is_known_key(std::string_view key) {
-  if (key.starts_with(kQdrantCollectionsPrefix) || key.starts_with(kHealthPrefix))
-    return true;
-  for (const auto known : kKnownKeys) {
-    if (known == key)
+bool is_declared(std::string_view key, const std::vector<const Setting*>& declared) {
+  for (const auto* setting : declared) {
+    if (setting->key.empty())
+      continue;
+    if (setting->is_table() ? key.starts_with(setting->key.substr(0, setting->key.size() - 1))
+                            : key == setting->key)
       return true;
   }
   return false;
@@ -36,7 +24,8 @@ bool is_known_key(std::string_view key) {
 
 }  // namespace
 
-Config Config::load(const std::optional<std::filesystem::path>& explicit_file) {
+Config Config::load(const std::optional<std::filesystem::path>& explicit_file,
+                    const std::vector<const Setting*>& declared) {
   Config config;
   const std::filesystem::path path = explicit_file.value_or("agentdb.toml");
   std::error_code ec;
@@ -53,7 +42,7 @@ Config Config::load(const std::optional<std::filesystem::path>& explicit_file) {
     throw Error(ExitCode::usage, path.string() + ":" + std::to_string(e.line()) + ": " + e.what());
   }
   for (const auto& [key, value] : config.document_) {
-    if (!is_known_key(key)) {
+    if (!is_declared(key, declared)) {
       throw Error(ExitCode::usage, path.string() + ": unknown setting '" + key + "'",
                   "see agentdb(1), section CONFIGURATION, for the settings it may hold");
     }
@@ -62,25 +51,31 @@ Config Config::load(const std::optional<std::filesystem::path>& explicit_file) {
   return config;
 }
 
-std::optional<std::string> Config::resolve(std::string_view flag_value, const char* env_name,
-                                           std::string_view file_key) const {
-  if (!flag_value.empty())
-    return std::string(flag_value);
-  if (env_name != nullptr) {
-    if (const char* env = std::getenv(env_name); env != nullptr && *env != '\0')
-      return env;
+std::optional<std::string> Config::find(const Setting& setting, std::string_view flag_value) const {
+  std::optional<std::string> found;
+  if (!flag_value.empty()) {
+    found = std::string(flag_value);
+  } else if (const char* env = setting.env == nullptr ? nullptr : std::getenv(setting.env);
+             env != nullptr && *env != '\0') {
+    found = env;
+  } else if (const auto it = setting.key.empty() ? document_.end() : document_.find(setting.key);
+             it != document_.end()) {
+    found = toml::to_setting(it->second);
   }
-  if (!file_key.empty()) {
-    if (const auto it = document_.find(file_key); it != document_.end()) {
-      return toml::to_setting(it->second);
-    }
+  if (found && setting.is_secret()) {
+    const std::lock_guard lock(secrets_->mutex);
+    secrets_->values.push_back(*found);
   }
-  return std::nullopt;
+  return found;
 }
 
-std::string Config::resolve_or(std::string_view flag_value, const char* env_name,
-                               std::string_view file_key, std::string_view fallback) const {
-  return resolve(flag_value, env_name, file_key).value_or(std::string(fallback));
+std::string Config::value(const Setting& setting, std::string_view flag_value) const {
+  return find(setting, flag_value).value_or(std::string(setting.fallback));
+}
+
+std::vector<std::string> Config::secrets() const {
+  const std::lock_guard lock(secrets_->mutex);
+  return secrets_->values;
 }
 
 }  // namespace agentdb

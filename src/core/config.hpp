@@ -7,6 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include <memory>
+#include <mutex>
+#include <vector>
+#include "core/settings.hpp"
 #include "core/toml.hpp"
 
 namespace agentdb {
@@ -16,15 +20,19 @@ class Config {
   Config() = default;
 
   // Loads `explicit_file` (which must exist) or, when none is given, ./agentdb.toml if present.
-  // Throws Error(usage) on a malformed file or an unknown key.
-  static Config load(const std::optional<std::filesystem::path>& explicit_file);
+  // Throws Error(usage) on a malformed file or a key none of `declared` names.
+  static Config load(const std::optional<std::filesystem::path>& explicit_file,
+                     const std::vector<const Setting*>& declared);
 
-  // The first of: the flag's value (when non-empty), the environment variable, the file key.
-  [[nodiscard]] std::optional<std::string> resolve(std::string_view flag_value,
-                                                   const char* env_name,
-                                                   std::string_view file_key) const;
-  [[nodiscard]] std::string resolve_or(std::string_view flag_value, const char* env_name,
-                                       std::string_view file_key, std::string_view fallback) const;
+  // The first of: the flag's value (when non-empty), the environment variable, the file key;
+  // nullopt when none is set (the default is not applied).
+  [[nodiscard]] std::optional<std::string> find(const Setting& setting,
+                                                std::string_view flag_value = {}) const;
+  // The same, falling back to the setting's default.
+  [[nodiscard]] std::string value(const Setting& setting, std::string_view flag_value = {}) const;
+
+  // Secret values resolved so far, for the error reporter to blank out.
+  [[nodiscard]] std::vector<std::string> secrets() const;
 
   [[nodiscard]] const std::filesystem::path& source() const { return source_; }
   // Every key of the file, fully qualified ("qdrant.collections.memory.vectors.size").
@@ -33,6 +41,12 @@ class Config {
  private:
   toml::Document document_;
   std::filesystem::path source_;
+  // Shared by copies of this Config: a secret read through any of them is redacted everywhere.
+  struct SecretList {
+    std::mutex mutex;
+    std::vector<std::string> values;
+  };
+  std::shared_ptr<SecretList> secrets_ = std::make_shared<SecretList>();
 };
 
 }  // namespace agentdb

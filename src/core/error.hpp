@@ -16,6 +16,20 @@ enum class ExitCode : int {
   conflict = 4,        // state that needs a human: drift, failed migration, lock timeout
 };
 
+// The monitoring-plugin convention (Nagios, Icinga, Sensu) that `health` and `cost budget` follow.
+enum class PluginStatus : int { ok = 0, warning = 1, critical = 2, unknown = 3 };
+
+// What a command ends with, in its own convention; only the dispatcher turns it into a number.
+class Outcome {
+ public:
+  Outcome(ExitCode code) : value_(static_cast<int>(code)) {}          // NOLINT: implicit on purpose
+  Outcome(PluginStatus status) : value_(static_cast<int>(status)) {}  // NOLINT: implicit on purpose
+  [[nodiscard]] int exit_status() const { return value_; }
+
+ private:
+  int value_;
+};
+
 class Error : public std::runtime_error {
  public:
   Error(ExitCode code, const std::string& message, std::string hint = {})

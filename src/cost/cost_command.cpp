@@ -81,10 +81,10 @@ ExitCode run_report(Context& ctx, const CostOptions& options) {
   // The sparkline of daily cost is for a person at a terminal, in the table.
   const bool sparkline =
       options.format == "table" && !ctx.out.json() && ::isatty(STDOUT_FILENO) == 1;
-  auto session = db::Session::open(ctx.database());
-  const auto window = window_of(*session, options);
+  auto& session = ctx.session();
+  const auto window = window_of(session, options);
   const auto report =
-      build_report(*session, window, *group_by, Filters{options.tz, options.user, options.model},
+      build_report(session, window, *group_by, Filters{options.tz, options.user, options.model},
                    Details{std::nullopt, !options.html.empty() || sparkline});
   for (const auto& model : report.unpriced_models) {
     ctx.out.warn("model " + model +
@@ -118,9 +118,9 @@ ExitCode run_top(Context& ctx, const CostOptions& options) {
   if (options.limit < 1)
     throw Error(ExitCode::usage, "--limit must be 1 or more");
   check_window_syntax(options);
-  auto session = db::Session::open(ctx.database());
-  const auto window = window_of(*session, options);
-  const auto report = build_report(*session, window, group_by, Filters{options.tz, "", ""},
+  auto& session = ctx.session();
+  const auto window = window_of(session, options);
+  const auto report = build_report(session, window, group_by, Filters{options.tz, "", ""},
                                    Details{options.limit, false});
   if (ctx.out.json())
     ctx.out.emit(report_json(report, true));
@@ -131,7 +131,7 @@ ExitCode run_top(Context& ctx, const CostOptions& options) {
 
 // Spend so far in this UTC day or month, its projection to the period's end at the run rate so
 // far, and a monitoring status against the limit.
-ExitCode run_budget(Context& ctx, const CostOptions& options) {
+Outcome run_budget(Context& ctx, const CostOptions& options) {
   const auto limit = options.limit_usd;
   if (limit.empty())
     throw Error(ExitCode::usage, "--limit-usd is required", "e.g. --limit-usd 500");
@@ -145,10 +145,10 @@ ExitCode run_budget(Context& ctx, const CostOptions& options) {
   if (options.per_user && !options.user.empty())
     throw Error(ExitCode::usage, "--user and --per-user both given", "choose one");
   check_user_id(options.user);
-  auto session = db::Session::open(ctx.database());
+  auto& session = ctx.session();
   const std::string unit = options.period == "day" ? "day" : "month";
   // One snapshot of the clock: period start and end, the fraction gone.
-  const auto clock = session->exec(
+  const auto clock = session.exec(
       "WITH b AS (SELECT now() AT TIME ZONE 'UTC' AS now_utc,"
       " date_trunc('" +
       unit +
@@ -180,7 +180,7 @@ ExitCode run_budget(Context& ctx, const CostOptions& options) {
         " UNION ALL SELECT cost_usd FROM cost_daily_delta WHERE day >= $1::date) r"
         " WHERE $2::text IS NOT NULL";
   }
-  const auto rows = session->exec_params(
+  const auto rows = session.exec_params(
       "WITH spend AS (" + sql +
           ") SELECT who, label, spend::text, round(spend, 2)::text AS cents,"
           " round(spend / $4::float8::numeric, 2)::text AS projected,"
@@ -229,7 +229,9 @@ ExitCode run_budget(Context& ctx, const CostOptions& options) {
     ctx.out.print(table.render());
     ctx.out.print(summary);
   }
-  return static_cast<ExitCode>(worst);
+  constexpr PluginStatus kByRank[] = {PluginStatus::ok, PluginStatus::warning,
+                                      PluginStatus::critical};
+  return kByRank[worst];
 }
 
 ExitCode run_prices(Context& ctx, const CostOptions& options) {
@@ -239,9 +241,9 @@ ExitCode run_prices(Context& ctx, const CostOptions& options) {
       throw Error(ExitCode::usage, "invalid date '" + options.at + "'", "write YYYY-MM-DD");
     at = options.at;
   }
-  auto session = db::Session::open(ctx.database());
+  auto& session = ctx.session();
   // In force at the end of the given day (UTC), or now.
-  const auto rows = session->exec_params(
+  const auto rows = session.exec_params(
       "SELECT DISTINCT ON (provider, model) provider, model, input_usd_per_million::text,"
       " output_usd_per_million::text, to_char(effective_from AT TIME ZONE 'UTC',"
       " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM model_prices"
@@ -276,15 +278,15 @@ ExitCode run_recompute(Context& ctx, const CostOptions& options) {
   if (options.since.empty() && options.from.empty())
     throw Error(ExitCode::usage, "recompute needs a period", "give --since 30d or --from DATE");
   check_window_syntax(options);
-  auto session = db::Session::open(ctx.database());
-  const auto window = window_of(*session, options);
-  db::Transaction transaction(*session);
-  (void)session->exec("SET LOCAL agentdb.cost_recompute = 'on'");
+  auto& session = ctx.session();
+  const auto window = window_of(session, options);
+  db::Transaction transaction(session);
+  (void)session.exec("SET LOCAL agentdb.cost_recompute = 'on'");
   const auto bounds = [&](const std::string& column) {
     return column + " >= ($1::date::timestamp AT TIME ZONE $3) AND " + column +
            " < (($2::date + 1)::timestamp AT TIME ZONE $3)";
   };
-  const auto changed = session->exec_params(
+  const auto changed = session.exec_params(
       "WITH priced AS (SELECT id, created_at, model_provider, model_name, total_cost_usd AS "
       "old_cost,"
       " model_cost_usd(model_provider, model_name, prompt_tokens, completion_tokens, created_at)"
@@ -299,7 +301,7 @@ ExitCode run_recompute(Context& ctx, const CostOptions& options) {
           " sum(new_cost)::text, (sum(new_cost) - sum(old_cost))::text FROM updated"
           " GROUP BY 1 ORDER BY 1",
       window.from.text(), window.to.text(), options.tz);
-  const auto unpriced = session->exec_params(
+  const auto unpriced = session.exec_params(
       "SELECT model_provider || '/' || model_name, count(*) FROM cost_tracking WHERE " +
           bounds("created_at") +
           " AND model_cost_usd(model_provider, model_name, prompt_tokens, completion_tokens,"
@@ -348,27 +350,27 @@ ExitCode run_recompute(Context& ctx, const CostOptions& options) {
 }
 
 ExitCode run_rollup(Context& ctx, const CostOptions& options) {
-  auto session = db::Session::open(ctx.database());
+  auto& session = ctx.session();
   json result = json::object();
   if (options.rebuild) {
-    result["rebuilt_rows"] = session->exec("SELECT cost_daily_rebuild()")[0][0].as<long long>();
+    result["rebuilt_rows"] = session.exec("SELECT cost_daily_rebuild()")[0][0].as<long long>();
     ctx.out.print("rebuilt the rollup from the ledger: " +
                   std::to_string(result["rebuilt_rows"].get<long long>()) + " rows");
   }
   if (options.compact) {
-    result["folded_deltas"] = session->exec("SELECT cost_daily_compact()")[0][0].as<long long>();
+    result["folded_deltas"] = session.exec("SELECT cost_daily_compact()")[0][0].as<long long>();
     ctx.out.print("folded " + std::to_string(result["folded_deltas"].get<long long>()) +
                   " delta rows into the rollup");
   }
-  const auto sizes = session->exec(
+  const auto sizes = session.exec(
       "SELECT (SELECT count(*) FROM cost_daily), (SELECT count(*) FROM cost_daily_delta)")[0];
   result["rollup_rows"] = sizes[0].as<long long>();
   result["delta_rows"] = sizes[1].as<long long>();
   ExitCode code = ExitCode::ok;
   if (options.check) {
     // The rollup against the ledger, key by key, in one snapshot.
-    db::Transaction snapshot(*session, db::Isolation::repeatable_read, db::Access::read_only);
-    const auto differences = session->exec(
+    db::Transaction snapshot(session, db::Isolation::repeatable_read, db::Access::read_only);
+    const auto differences = session.exec(
         "WITH rollup AS (SELECT day, model_provider, model_name, usage_category,"
         " sum(requests) AS requests, sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost"
         " FROM (SELECT * FROM cost_daily UNION ALL SELECT * FROM cost_daily_delta) r"
@@ -426,9 +428,9 @@ void add_window_options(CLI::App* app, CostOptions& options, bool required = fal
 
 }  // namespace
 
-void register_commands(CLI::App& parent, std::vector<Command>& commands) {
+void register_commands(CLI::App& family, std::vector<Command>& commands) {
   auto options = std::make_shared<CostOptions>();
-  auto* group = parent.add_subcommand("cost", "LLM cost analytics: where did the money go?");
+  auto* group = &family;
   group->require_subcommand(1);
 
   auto* report = group->add_subcommand(
@@ -442,13 +444,15 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   report->add_option("--model", options->model, "Only this model name");
   report->add_option("--format", options->format, "table, csv or json (default table)");
   report->add_option("--html", options->html, "Also write a self-contained HTML report to FILE");
-  commands.push_back({report, [options](Context& ctx) { return run_report(ctx, *options); }});
+  commands.push_back(
+      {report, [options](Context& ctx) { return run_report(ctx, *options); }, Needs::session});
 
   auto* top = group->add_subcommand("top", "The biggest spenders and their share of the total");
   add_window_options(top, *options);
   top->add_option("--by", options->by, "user, model or agent (default user)");
   top->add_option("--limit", options->limit, "How many (default 10)");
-  commands.push_back({top, [options](Context& ctx) { return run_top(ctx, *options); }});
+  commands.push_back(
+      {top, [options](Context& ctx) { return run_top(ctx, *options); }, Needs::session});
 
   auto* budget = group->add_subcommand(
       "budget",
@@ -458,12 +462,14 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   budget->add_option("--period", options->period, "day or month (UTC; default month)");
   budget->add_option("--user", options->user, "Only this user's spend (uuid)");
   budget->add_flag("--per-user", options->per_user, "Each user's spend against the limit");
-  commands.push_back({budget, [options](Context& ctx) { return run_budget(ctx, *options); }});
+  commands.push_back({budget, [options](Context& ctx) { return run_budget(ctx, *options); },
+                      Needs::session, ExitConvention::plugin_result});
 
   auto* prices = group->add_subcommand("prices", "The model prices in force");
   prices->add_option("--at", options->at,
                      "In force at the end of this day, YYYY-MM-DD (default now)");
-  commands.push_back({prices, [options](Context& ctx) { return run_prices(ctx, *options); }});
+  commands.push_back(
+      {prices, [options](Context& ctx) { return run_prices(ctx, *options); }, Needs::session});
 
   auto* recompute = group->add_subcommand(
       "recompute",
@@ -471,7 +477,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
       "one transaction");
   add_window_options(recompute, *options, true);
   recompute->add_flag("--dry-run", options->dry_run, "Report what would change, change nothing");
-  commands.push_back({recompute, [options](Context& ctx) { return run_recompute(ctx, *options); }});
+  commands.push_back({recompute, [options](Context& ctx) { return run_recompute(ctx, *options); },
+                      Needs::session});
 
   auto* rollup = group->add_subcommand(
       "rollup", "The daily rollup behind fast reports: its size, --compact, --rebuild, --check");
@@ -479,7 +486,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   rollup->add_flag("--rebuild", options->rebuild, "Recompute the rollup from the ledger");
   rollup->add_flag("--check", options->check,
                    "Compare the rollup with the ledger; exit 4 when they differ");
-  commands.push_back({rollup, [options](Context& ctx) { return run_rollup(ctx, *options); }});
+  commands.push_back(
+      {rollup, [options](Context& ctx) { return run_rollup(ctx, *options); }, Needs::session});
 }
 
 }  // namespace agentdb::cost

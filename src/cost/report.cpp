@@ -94,7 +94,7 @@ std::string trim_zeros(std::string number) {
   return number;
 }
 
-Figures figures_of(const pqxx::row& row) {
+Figures figures_of(const db::Row& row) {
   Figures f;
   f.key = row["key"].is_null() ? std::string() : row["key"].as<std::string>();
   f.label = row["label"].is_null() ? std::string() : row["label"].as<std::string>();
@@ -112,11 +112,11 @@ class Queries {
   Queries(db::Session& session, const Window& window, const Filters& filters)
       : session_(session), window_(window), filters_(filters) {}
 
-  pqxx::result run(const std::string& sql, const Window& window) {
+  db::Rows run(const std::string& sql, const Window& window) {
     return session_.exec_params(sql, window.from.text(), window.to.text(), filters_.tz,
                                 filters_.model, filters_.user);
   }
-  pqxx::result run(const std::string& sql) { return run(sql, window_); }
+  db::Rows run(const std::string& sql) { return run(sql, window_); }
 
  private:
   db::Session& session_;
@@ -128,7 +128,7 @@ std::string with_params_only() {
   return std::string("WITH ") + kParams;
 }
 
-Figures* find_group(Report& report, const pqxx::field& key) {
+Figures* find_group(Report& report, const db::Value& key) {
   if (key.is_null())
     return &report.total;
   const auto text = key.as<std::string>();

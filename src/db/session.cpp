@@ -134,8 +134,27 @@ std::unique_ptr<Session> Session::open(const ConnectionTarget& target,
   return session;
 }
 
-pqxx::result Session::exec(std::string_view sql) {
-  return guarded([&] { return work_->exec(std::string(sql)); });
+Rows Session::exec(std::string_view sql) {
+  return rows_of(guarded([&] { return work_->exec(std::string(sql)); }));
+}
+
+Rows Session::rows_of(const pqxx::result& result) {
+  std::vector<std::string> columns;
+  const auto width = static_cast<std::size_t>(result.columns());
+  columns.reserve(width);
+  for (pqxx::row::size_type i = 0; i < result.columns(); ++i)
+    columns.emplace_back(result.column_name(i));
+  std::vector<std::optional<std::string>> values;
+  values.reserve(result.size() * width);
+  for (const auto& row : result) {
+    for (const auto& field : row) {
+      if (field.is_null())
+        values.emplace_back(std::nullopt);
+      else
+        values.emplace_back(std::in_place, field.c_str(), field.size());
+    }
+  }
+  return Rows(std::move(columns), std::move(values), result.affected_rows());
 }
 
 std::string Session::quote(std::string_view value) const {

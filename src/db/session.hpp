@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "db/connection_target.hpp"
+#include "db/rows.hpp"
 
 namespace agentdb::db {
 
@@ -63,12 +64,12 @@ class Session {
 
   // Runs SQL text (one or more statements); throws QueryError, or Error(cannot_connect) when the
   // connection is lost.
-  pqxx::result exec(std::string_view sql);
+  Rows exec(std::string_view sql);
 
   template <typename... Args>
-  pqxx::result exec_params(std::string_view sql, Args&&... args) {
-    return guarded(
-        [&] { return work_->exec_params(std::string(sql), std::forward<Args>(args)...); });
+  Rows exec_params(std::string_view sql, Args&&... args) {
+    return rows_of(
+        guarded([&] { return work_->exec_params(std::string(sql), std::forward<Args>(args)...); }));
   }
 
   [[nodiscard]] std::string quote(std::string_view value) const;
@@ -107,6 +108,7 @@ class Session {
       throw_query_error(e.what(), "");
     }
   }
+  static Rows rows_of(const pqxx::result& result);
   [[noreturn]] void throw_connection_lost(const char* what) const;
   [[noreturn]] static void throw_query_error(const char* what, const std::string& sqlstate);
 

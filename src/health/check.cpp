@@ -45,19 +45,19 @@ const char* to_string(Status status) {
   return "UNKNOWN";
 }
 
-int exit_code(Status status) {
+PluginStatus plugin_status(Status status) {
   switch (status) {
     case Status::ok:
     case Status::skipped:
-      return 0;
+      return PluginStatus::ok;
     case Status::warning:
-      return 1;
+      return PluginStatus::warning;
     case Status::critical:
-      return 2;
+      return PluginStatus::critical;
     case Status::unknown:
-      return 3;
+      return PluginStatus::unknown;
   }
-  return 3;
+  return PluginStatus::unknown;
 }
 
 Status worse(Status a, Status b) {

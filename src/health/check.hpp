@@ -2,6 +2,8 @@
 // value with its unit, the thresholds it was judged against, and the details behind it.
 #pragma once
 
+#include "core/error.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -16,7 +18,10 @@ namespace agentdb::health {
 enum class Status { ok, warning, critical, unknown, skipped };
 
 [[nodiscard]] const char* to_string(Status status);
-[[nodiscard]] int exit_code(Status status);
+[[nodiscard]] PluginStatus plugin_status(Status status);
+[[nodiscard]] inline int exit_code(Status status) {
+  return static_cast<int>(plugin_status(status));
+}
 // The worse of two, ranked CRITICAL > WARNING > UNKNOWN > OK = SKIPPED (so an unreachable server is
 // CRITICAL although the checks it made impossible are UNKNOWN).
 [[nodiscard]] Status worse(Status a, Status b);

@@ -1,12 +1,10 @@
 #include "health/database_checks.hpp"
+#include "migrate/migrate.hpp"
 
 #include <cmath>
 #include <map>
 #include <set>
 
-#include "migrate/history.hpp"
-#include "migrate/planner.hpp"
-#include "migrate/revision.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::health {
@@ -35,12 +33,12 @@ Perfdata perf(const CheckSpec& spec, const Thresholds& thresholds, std::string l
   return Perfdata{std::move(label), value, std::move(uom), thresholds, spec.direction, min, max};
 }
 
-std::string optional_text(const pqxx::field& field) {
+std::string optional_text(const db::Value& field) {
   return field.is_null() ? std::string() : field.as<std::string>();
 }
 
 // "{12,13}" -> {12, 13}
-std::vector<int> int_array(const pqxx::field& field) {
+std::vector<int> int_array(const db::Value& field) {
   std::vector<int> values;
   if (field.is_null())
     return values;
@@ -54,7 +52,7 @@ std::vector<int> int_array(const pqxx::field& field) {
   return values;
 }
 
-std::string who(const pqxx::row& row, std::string_view user_column, std::string_view app_column) {
+std::string who(const db::Row& row, std::string_view user_column, std::string_view app_column) {
   std::string text = optional_text(row[std::string(user_column)]);
   const auto app = optional_text(row[std::string(app_column)]);
   if (!app.empty())
@@ -86,35 +84,25 @@ CheckResult migrations(const CheckSpec& spec, const Thresholds& thresholds, db::
                      (source.configured ? "" : " (set migrate.dir or AGENTDB_MIGRATIONS_DIR)");
     return result;
   }
-  const auto revisions = migrate::load_revisions(source.dir);
-  migrate::History history(session);
-  const auto records = history.exists() ? history.load() : std::vector<migrate::HistoryRecord>{};
-  const auto status = migrate::compute_status(revisions, records);
-  const int pending = status.count(migrate::RevisionState::pending);
-  int drift = 0;
+  const auto migrations = migrate::summarize(session, source.dir);
+  const int pending = migrations.count("pending");
+  const int drift = migrations.drift();
   json states = json::object();
-  for (const auto state : {migrate::RevisionState::applied, migrate::RevisionState::pending,
-                           migrate::RevisionState::modified, migrate::RevisionState::missing,
-                           migrate::RevisionState::out_of_order, migrate::RevisionState::failed}) {
-    const int n = status.count(state);
-    states[migrate::to_string(state)] = n;
-    if (state != migrate::RevisionState::applied && state != migrate::RevisionState::pending)
-      drift += n;
-  }
-  std::string summary =
-      status.current ? "at " + std::to_string(*status.current) : std::string("no revision applied");
+  for (const auto& entry : migrations.states)
+    states[entry.state] = entry.count;
+  std::string summary = migrations.current ? "at " + std::to_string(*migrations.current)
+                                           : std::string("no revision applied");
   summary += pending == 0 ? ", none pending" : ", " + std::to_string(pending) + " pending";
-  for (const auto state : {migrate::RevisionState::modified, migrate::RevisionState::missing,
-                           migrate::RevisionState::out_of_order, migrate::RevisionState::failed}) {
-    if (const int n = status.count(state))
-      summary += ", " + std::to_string(n) + " " + migrate::to_string(state);
+  for (const auto& entry : migrations.states) {
+    if (entry.is_drift && entry.count > 0)
+      summary += ", " + std::to_string(entry.count) + " " + entry.state;
   }
   auto result = judged(spec, thresholds, pending, summary);
   if (drift > 0) {
     result.status = Status::critical;
     result.summary += " (run 'agentdb migrate status')";
   }
-  result.detail = {{"current", status.current ? json(*status.current) : json(nullptr)},
+  result.detail = {{"current", migrations.current ? json(*migrations.current) : json(nullptr)},
                    {"states", states},
                    {"directory", source.dir.string()}};
   result.perfdata.push_back(perf(spec, thresholds, "migrations_pending", pending, "", 0));

@@ -1,4 +1,6 @@
 #include "health/health_command.hpp"
+#include "health/settings.hpp"
+#include "migrate/migrate.hpp"
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>
@@ -19,8 +21,7 @@
 #include "health/database_checks.hpp"
 #include "health/redis_probe.hpp"
 #include "health/report.hpp"
-#include "qdrant/client.hpp"
-#include "qdrant/qdrant_command.hpp"
+#include "qdrant/qdrant.hpp"
 #include "util/interrupt.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -331,9 +332,8 @@ class HealthRun {
     (void)session->exec("SET statement_timeout = " + std::to_string(remaining().count()));
     (void)session->exec("SET application_name = 'agentdb health'");
     MigrationsSource migrations;
-    const auto configured =
-        ctx_.config.resolve(options_.migrations_dir, "AGENTDB_MIGRATIONS_DIR", "migrate.dir");
-    migrations.dir = configured.value_or("migrations");
+    const auto configured = ctx_.config.find(migrate::kMigrationsDir, options_.migrations_dir);
+    migrations.dir = configured.value_or(std::string(migrate::kMigrationsDir.fallback));
     migrations.configured = configured.has_value();
     for (const auto& selected : selected_) {
       if (!selected.spec->needs_database || selected.spec->name == "connection")
@@ -355,17 +355,17 @@ class HealthRun {
   }
 
   CheckResult check_qdrant(const Selected& selected) {
-    const auto url = options_.qdrant_url.empty() ? qdrant::configured_url(ctx_)
+    const auto url = options_.qdrant_url.empty() ? qdrant::configured_url(ctx_.config)
                                                  : std::optional<std::string>(options_.qdrant_url);
     if (!url)
       return placeholder(selected, Status::skipped, "not configured (set QDRANT_URL)");
-    auto settings = qdrant::configured_client(ctx_);
+    auto settings = qdrant::configured_client(ctx_.config);
     settings.url = *url;
     settings.timeout = remaining();
     settings.attempts = 1;
     std::optional<qdrant::CollectionsFile> collections;
     try {
-      collections = qdrant::configured_collections(ctx_);
+      collections = qdrant::configured_collections(ctx_.config);
     } catch (const Error& e) {
       return placeholder(selected, Status::unknown, e.what());
     }
@@ -409,7 +409,7 @@ class HealthRun {
   }
 
   CheckResult check_redis(const Selected& selected) {
-    const auto url = ctx_.config.resolve(options_.redis_url, "REDIS_URL", "redis.url");
+    const auto url = ctx_.config.find(kRedisUrl, options_.redis_url);
     if (!url)
       return placeholder(selected, Status::skipped, "not configured (set REDIS_URL)");
     RedisStats stats;
@@ -465,8 +465,8 @@ class HealthRun {
   Report report_;
 };
 
-ExitCode run_health(Context& ctx, const HealthOptions& options) {
-  const auto timeout_text = ctx.config.resolve_or(options.timeout, nullptr, "health.timeout", "5s");
+Outcome run_health(Context& ctx, const HealthOptions& options) {
+  const auto timeout_text = ctx.config.value(kTimeout, options.timeout);
   const auto timeout = util::parse_duration(timeout_text);
   if (!timeout || timeout->count() < 100)
     usage("invalid --timeout '" + timeout_text + "'", "use a duration of 100ms or more, e.g. 5s");
@@ -482,7 +482,7 @@ ExitCode run_health(Context& ctx, const HealthOptions& options) {
                                          : Format::table;
   if (options.watch_seconds <= 0) {
     HealthRun run(ctx, options, selected, *timeout, format);
-    return static_cast<ExitCode>(exit_code(run.run()));
+    return plugin_status(run.run());
   }
   // --watch: redraw in place on a terminal, one report after another otherwise.
   util::InterruptFlag interrupted;
@@ -501,17 +501,14 @@ ExitCode run_health(Context& ctx, const HealthOptions& options) {
     while (!interrupted.raised() && Clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return static_cast<ExitCode>(exit_code(last));
+  return plugin_status(last);
 }
 
 }  // namespace
 
-void register_health_command(CLI::App& parent, std::vector<Command>& commands) {
+void register_health_command(CLI::App& family, std::vector<Command>& commands) {
   auto options = std::make_shared<HealthOptions>();
-  auto* app = parent.add_subcommand(
-      "health",
-      "Check the database (and Qdrant, Redis) with monitoring-plugin exit codes: 0 OK, 1 "
-      "WARNING, 2 CRITICAL, 3 UNKNOWN");
+  auto* app = &family;
   app->add_option("--check", options->checks,
                   "Run only these checks (repeat or comma-separate): " + check_names())
       ->delimiter(',');
@@ -533,7 +530,8 @@ void register_health_command(CLI::App& parent, std::vector<Command>& commands) {
                   "skipped when unset");
   app->add_option("--migrations-dir", options->migrations_dir,
                   "Migrations to compare with (env AGENTDB_MIGRATIONS_DIR; default ./migrations)");
-  commands.push_back({app, [options](Context& ctx) { return run_health(ctx, *options); }});
+  commands.push_back({app, [options](Context& ctx) { return run_health(ctx, *options); },
+                      Needs::database, ExitConvention::plugin_status});
 }
 
 }  // namespace agentdb::health

@@ -44,7 +44,7 @@ std::chrono::milliseconds duration_option(const std::string& text, const char* f
   return *parsed;
 }
 
-std::string text_of(const pqxx::field& field) {
+std::string text_of(const db::Value& field) {
   return field.is_null() ? std::string("-") : field.as<std::string>();
 }
 
@@ -350,10 +350,9 @@ ExitCode run_probe_command(Context& ctx, const PoolOptions& options) {
 
 }  // namespace
 
-void register_pool_commands(CLI::App& parent, std::vector<Command>& commands) {
+void register_pool_commands(CLI::App& family, std::vector<Command>& commands) {
   auto options = std::make_shared<PoolOptions>();
-  auto* group = parent.add_subcommand(
-      "pool", "See who uses the connections, and measure a connection pool under load");
+  auto* group = &family;
   group->require_subcommand(1);
   auto* status =
       group->add_subcommand("status",
@@ -361,7 +360,8 @@ void register_pool_commands(CLI::App& parent, std::vector<Command>& commands) {
                             "transaction; PgBouncer pools");
   status->add_option("--pgbouncer", options->pgbouncer_url,
                      "PgBouncer admin console URL, e.g. postgresql://admin@host:6432/pgbouncer");
-  commands.push_back({status, [options](Context& ctx) { return run_status(ctx, *options); }});
+  commands.push_back(
+      {status, [options](Context& ctx) { return run_status(ctx, *options); }, Needs::database});
 
   auto* probe = group->add_subcommand(
       "probe",
@@ -381,7 +381,8 @@ void register_pool_commands(CLI::App& parent, std::vector<Command>& commands) {
                     "Ping a connection idle this long before reuse (default 10s)");
   probe->add_option("--max-lifetime", options->max_lifetime,
                     "Recycle connections older than this (default 30m; 0: never)");
-  commands.push_back({probe, [options](Context& ctx) { return run_probe_command(ctx, *options); }});
+  commands.push_back({probe, [options](Context& ctx) { return run_probe_command(ctx, *options); },
+                      Needs::database});
 }
 
 }  // namespace agentdb::health

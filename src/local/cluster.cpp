@@ -145,8 +145,7 @@ void make_dir(const fs::path& path, fs::perms perms) {
 }  // namespace
 
 fs::path default_home(const std::string& configured) {
-  fs::path home = configured.empty() ? fs::path(".agentdb") : fs::path(configured);
-  return fs::absolute(home).lexically_normal();
+  return fs::absolute(fs::path(configured)).lexically_normal();
 }
 
 LocalCluster::LocalCluster(fs::path home) {

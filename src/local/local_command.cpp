@@ -1,4 +1,5 @@
 #include "local/local_command.hpp"
+#include "local/settings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -82,24 +83,25 @@ ExitCode run_destroy(Context& ctx, bool confirmed) {
 }  // namespace
 
 std::filesystem::path configured_home(const Context& ctx) {
-  return default_home(ctx.config.resolve_or("", "AGENTDB_HOME", "local.home", ""));
+  return default_home(ctx.config.value(kHome));
 }
 
-void register_commands(CLI::App& parent, std::vector<Command>& commands) {
-  auto* group = parent.add_subcommand(
-      "local", "Manage the embedded PostgreSQL cluster used when no database URL is set");
+void register_commands(CLI::App& family, std::vector<Command>& commands) {
+  auto* group = &family;
   group->require_subcommand(1);
   commands.push_back(
       {group->add_subcommand("status", "Show whether the local cluster exists and runs"),
-       run_status});
+       run_status, Needs::nothing});
   commands.push_back(
-      {group->add_subcommand("start", "Create the local cluster if needed and start it"),
-       run_start});
-  commands.push_back({group->add_subcommand("stop", "Stop the local cluster's server"), run_stop});
+      {group->add_subcommand("start", "Create the local cluster if needed and start it"), run_start,
+       Needs::nothing});
+  commands.push_back(
+      {group->add_subcommand("stop", "Stop the local cluster's server"), run_stop, Needs::nothing});
   auto confirmed = std::make_shared<bool>(false);
   auto* destroy = group->add_subcommand("destroy", "Stop the local cluster and delete its files");
   destroy->add_flag("--yes", *confirmed, "Confirm that every database in it may be deleted");
-  commands.push_back({destroy, [confirmed](Context& ctx) { return run_destroy(ctx, *confirmed); }});
+  commands.push_back({destroy, [confirmed](Context& ctx) { return run_destroy(ctx, *confirmed); },
+                      Needs::nothing});
 }
 
 }  // namespace agentdb::local

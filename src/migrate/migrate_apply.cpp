@@ -1,7 +1,7 @@
 // The migrate subcommands that change the database: up, down, redo, baseline, repair.
 #include <nlohmann/json.hpp>
 
-#include "backup/backup_command.hpp"
+#include "backup/backup.hpp"
 #include "db/advisory_lock.hpp"
 #include "db/transaction.hpp"
 #include "migrate/applier.hpp"

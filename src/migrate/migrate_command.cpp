@@ -1,4 +1,5 @@
 #include "migrate/migrate_command.hpp"
+#include "migrate/settings.hpp"
 
 #include "core/validators.hpp"
 
@@ -11,12 +12,11 @@
 namespace agentdb::migrate {
 
 std::filesystem::path migrations_dir(const Context& ctx, const MigrateOptions& options) {
-  return ctx.config.resolve_or(options.dir, "AGENTDB_MIGRATIONS_DIR", "migrate.dir", "migrations");
+  return ctx.config.value(kMigrationsDir, options.dir);
 }
 
 std::chrono::milliseconds lock_timeout(const Context& ctx, const MigrateOptions& options) {
-  const auto text =
-      ctx.config.resolve_or(options.lock_timeout, nullptr, "migrate.lock_timeout", "60s");
+  const auto text = ctx.config.value(kLockTimeout, options.lock_timeout);
   const auto parsed = util::parse_duration(text);
   if (!parsed) {
     throw Error(ExitCode::usage, "invalid lock timeout '" + text + "'",
@@ -35,7 +35,7 @@ Workspace open_workspace(Context& ctx, const MigrateOptions& options) {
   Workspace ws;
   ws.dir = migrations_dir(ctx, options);
   ws.revisions = load_revisions(ws.dir);
-  ws.session = db::Session::open(ctx.database());
+  ws.session = &ctx.session();
   ws.history = std::make_unique<History>(*ws.session);
   ws.refresh();
   return ws;
@@ -52,15 +52,16 @@ CLI::App* leaf(CLI::App& group, std::vector<Command>& commands, const std::strin
                const std::string& description, const std::shared_ptr<MigrateOptions>& options,
                ExitCode (*run)(Context&, const MigrateOptions&)) {
   auto* app = group.add_subcommand(name, description);
-  commands.push_back(Command{app, [options, run](Context& ctx) { return run(ctx, *options); }});
+  commands.push_back(
+      Command{app, [options, run](Context& ctx) { return run(ctx, *options); }, Needs::session});
   return app;
 }
 
 }  // namespace
 
-void register_commands(CLI::App& parent, std::vector<Command>& commands) {
+void register_commands(CLI::App& family, std::vector<Command>& commands) {
   auto options = std::make_shared<MigrateOptions>();
-  auto* group = parent.add_subcommand("migrate", "Apply, revert and check schema revisions");
+  auto* group = &family;
   group->require_subcommand(1);
   group->add_option("--dir", options->dir,
                     "Migrations directory (env AGENTDB_MIGRATIONS_DIR; default ./migrations)");

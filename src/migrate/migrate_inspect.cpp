@@ -153,8 +153,8 @@ ExitCode run_status(Context& ctx, const MigrateOptions& options) {
 }
 
 ExitCode run_history(Context& ctx, const MigrateOptions& options) {
-  auto session = db::Session::open(ctx.database());
-  History history(*session);
+  auto& session = ctx.session();
+  History history(session);
   const auto entries = history.log(options.limit);
   if (ctx.out.json()) {
     json rows = json::array();
@@ -172,7 +172,7 @@ ExitCode run_history(Context& ctx, const MigrateOptions& options) {
     return ExitCode::ok;
   }
   if (entries.empty()) {
-    ctx.out.print("no migrations have been run on " + session->target().display);
+    ctx.out.print("no migrations have been run on " + session.target().display);
     return ExitCode::ok;
   }
   Table table({"AT", "ACTION", "VERSION", "NAME", "STATUS", "DURATION", "BY"});

@@ -49,7 +49,7 @@ inline constexpr std::int64_t kMigrationLockKey = 0x61676E7464626D67;  // "agntd
 struct Workspace {
   std::filesystem::path dir;
   std::vector<Revision> revisions;
-  std::unique_ptr<db::Session> session;
+  db::Session* session = nullptr;  // opened by the dispatcher
   std::unique_ptr<History> history;
   std::vector<HistoryRecord> records;
   Status status;

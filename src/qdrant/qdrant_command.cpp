@@ -1,4 +1,6 @@
 #include "qdrant/qdrant_command.hpp"
+#include "qdrant/qdrant.hpp"
+#include "qdrant/settings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -32,14 +34,11 @@ struct QdrantOptions {
   std::string name;
 };
 
-ClientSettings client_settings(const Context& ctx, const QdrantOptions& options) {
+ClientSettings client_settings(const Config& config, const QdrantOptions& options) {
   ClientSettings settings;
-  settings.url =
-      ctx.config.resolve_or(options.url, "QDRANT_URL", "qdrant.url", "http://localhost:6333");
-  if (const char* key = std::getenv("QDRANT_API_KEY"))
-    settings.api_key = key;
-  const auto timeout =
-      ctx.config.resolve_or(options.timeout, "QDRANT_TIMEOUT", "qdrant.timeout", "10s");
+  settings.url = config.value(kUrl, options.url);
+  settings.api_key = config.value(kApiKey);
+  const auto timeout = config.value(kTimeout, options.timeout);
   const auto parsed = util::parse_duration(timeout);
   if (!parsed || parsed->count() < 1) {
     throw Error(ExitCode::usage, "invalid --timeout '" + timeout + "'",
@@ -51,12 +50,12 @@ ClientSettings client_settings(const Context& ctx, const QdrantOptions& options)
 
 // --file, QDRANT_COLLECTIONS_FILE or qdrant.file; else collections declared in agentdb.toml;
 // else qdrant/collections.json.
-CollectionsFile collections(const Context& ctx, const QdrantOptions& options) {
-  if (const auto file = ctx.config.resolve(options.file, "QDRANT_COLLECTIONS_FILE", "qdrant.file"))
+CollectionsFile collections(const Config& config, const QdrantOptions& options) {
+  if (const auto file = config.find(kCollectionsFile, options.file))
     return load_collections(*file);
-  if (auto declared = collections_from_config(ctx.config.document(), ctx.config.source().string()))
+  if (auto declared = collections_from_config(config.document(), config.source().string()))
     return std::move(*declared);
-  return load_collections("qdrant/collections.json");
+  return load_collections(std::string(kCollectionsFile.fallback));
 }
 
 LiveState read_live(Client& client) {
@@ -122,7 +121,7 @@ struct Workspace {
 
 std::unique_ptr<Client> open_client(const Context& ctx, const QdrantOptions& options,
                                     std::string* version = nullptr) {
-  auto client = std::make_unique<Client>(client_settings(ctx, options));
+  auto client = std::make_unique<Client>(client_settings(ctx.config, options));
   const auto server_version = client->check_version();
   if (version != nullptr)
     *version = server_version;
@@ -131,7 +130,7 @@ std::unique_ptr<Client> open_client(const Context& ctx, const QdrantOptions& opt
 
 Workspace open(Context& ctx, const QdrantOptions& options) {
   Workspace s;
-  s.file = collections(ctx, options);  // a bad file fails before any request
+  s.file = collections(ctx.config, options);  // a bad file fails before any request
   s.client = open_client(ctx, options, &s.version);
   s.live = read_live(*s.client);
   s.plan = make_plan(s.file, s.live);
@@ -348,16 +347,16 @@ ExitCode run_drop(Context& ctx, const QdrantOptions& options) {
 }
 
 ExitCode run_sync_check(Context& ctx, const QdrantOptions& options) {
-  const auto file = collections(ctx, options);
+  const auto file = collections(ctx.config, options);
   const auto client = open_client(ctx, options);
-  const auto database = db::Session::open(ctx.database());
+  auto& database = ctx.session();
   Table table({"COLLECTION", "QDRANT", "POSTGRESQL", "DRIFT"});
   json rows = json::array();
   int drifted = 0;
   for (const auto& spec : file.collections) {
     if (!spec.count_sql)
       continue;
-    const auto rows_in_pg = database->exec(*spec.count_sql);
+    const auto rows_in_pg = database.exec(*spec.count_sql);
     if (rows_in_pg.empty() || rows_in_pg[0].empty() || rows_in_pg[0][0].is_null()) {
       throw Error(ExitCode::usage, "sync.count_sql of " + spec.name + " returned no count",
                   "it must return one row with one number");
@@ -399,24 +398,23 @@ std::string collection_path(const std::string& name) {
   return "/collections/" + path_segment(name);
 }
 
-std::optional<std::string> configured_url(const Context& ctx) {
-  return ctx.config.resolve("", "QDRANT_URL", "qdrant.url");
+std::optional<std::string> configured_url(const Config& config) {
+  return config.find(kUrl);
 }
 
-ClientSettings configured_client(const Context& ctx) {
-  return client_settings(ctx, QdrantOptions{});
+ClientSettings configured_client(const Config& config) {
+  return client_settings(config, QdrantOptions{});
 }
 
-std::optional<CollectionsFile> configured_collections(const Context& ctx) {
-  if (const auto file = ctx.config.resolve("", "QDRANT_COLLECTIONS_FILE", "qdrant.file"))
+std::optional<CollectionsFile> configured_collections(const Config& config) {
+  if (const auto file = config.find(kCollectionsFile))
     return load_collections(*file);
-  return collections_from_config(ctx.config.document(), ctx.config.source().string());
+  return collections_from_config(config.document(), config.source().string());
 }
 
-void register_commands(CLI::App& parent, std::vector<Command>& commands) {
+void register_commands(CLI::App& family, std::vector<Command>& commands) {
   auto options = std::make_shared<QdrantOptions>();
-  auto* group = parent.add_subcommand(
-      "qdrant", "Declare Qdrant collections in a file; plan and apply them like migrations");
+  auto* group = &family;
   group->require_subcommand(1);
   group->add_option(
       "--url", options->url,
@@ -429,7 +427,8 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   const auto leaf = [&](const char* name, const char* help,
                         ExitCode (*run)(Context&, const QdrantOptions&)) {
     auto* app = group->add_subcommand(name, help);
-    commands.push_back({app, [options, run](Context& ctx) { return run(ctx, *options); }});
+    commands.push_back(
+        {app, [options, run](Context& ctx) { return run(ctx, *options); }, Needs::session});
     return app;
   };
   auto* plan = leaf("plan", "Show what apply would change on the server", run_plan);

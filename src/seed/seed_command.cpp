@@ -1,4 +1,5 @@
 #include "seed/seed_command.hpp"
+#include "seed/settings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <memory>
@@ -106,7 +107,7 @@ ExitCode run_synth(Context& ctx, const SynthOptions& options) {
 }
 
 std::filesystem::path seeds_dir(const Context& ctx, const SeedOptions& options) {
-  return ctx.config.resolve_or(options.dir, "AGENTDB_SEEDS_DIR", "seed.dir", "seeds");
+  return ctx.config.value(kSeedsDir, options.dir);
 }
 
 ExitCode run_list(Context& ctx, const SeedOptions& options) {
@@ -180,10 +181,10 @@ ExitCode run_seed(Context& ctx, const SeedOptions& options) {
   std::vector<SeedSet> sets;
   for (const auto& name : names)
     sets.push_back(load_set(root, name));
-  auto session = db::Session::open(ctx.database());
+  auto& session = ctx.session();
   json results = json::array();
   for (const auto& set : sets) {
-    const auto outcome = apply_set(*session, set, options.dry_run ? Commit::no : Commit::yes);
+    const auto outcome = apply_set(session, set, options.dry_run ? Commit::no : Commit::yes);
     if (ctx.out.json()) {
       results.push_back(outcome_json(outcome));
     } else {
@@ -197,17 +198,17 @@ ExitCode run_seed(Context& ctx, const SeedOptions& options) {
 
 }  // namespace
 
-void register_commands(CLI::App& parent, std::vector<Command>& commands) {
+void register_commands(CLI::App& family, std::vector<Command>& commands) {
   auto options = std::make_shared<SeedOptions>();
-  auto* seed = parent.add_subcommand(
-      "seed", "Load reference and demo data from seeds/ (idempotent; default set: reference)");
+  auto* seed = &family;
   seed->add_option("SET", options->sets, "Seed sets to apply, in order (default: reference)");
   seed->add_option("--dir", options->dir,
                    "Seeds directory (env AGENTDB_SEEDS_DIR; default ./seeds)");
   seed->add_flag("--list", options->list, "List the seed sets and what they hold");
   seed->add_flag("--dry-run", options->dry_run,
                  "Apply in a transaction, report the counts, then roll back");
-  commands.push_back({seed, [options](Context& ctx) { return run_seed(ctx, *options); }});
+  commands.push_back(
+      {seed, [options](Context& ctx) { return run_seed(ctx, *options); }, Needs::session});
 
   auto synth_options = std::make_shared<SynthOptions>();
   auto* synth = seed->add_subcommand(
@@ -230,14 +231,16 @@ void register_commands(CLI::App& parent, std::vector<Command>& commands) {
   synth->add_option("--end", synth_options->end,
                     "The data ends at midnight UTC starting this day, YYYY-MM-DD (default today)");
   commands.push_back(
-      {synth, [options, synth_options](Context& ctx) {
+      {synth,
+       [options, synth_options](Context& ctx) {
          // seed's own options fall through to synth's command line; none applies.
          if (options->dry_run || options->list || !options->sets.empty() || !options->dir.empty()) {
            throw Error(ExitCode::usage, "seed synth takes none of --dry-run, --list, --dir or SET",
                        "see 'agentdb seed synth --help'");
          }
          return run_synth(ctx, *synth_options);
-       }});
+       },
+       Needs::session});
 }
 
 }  // namespace agentdb::seed

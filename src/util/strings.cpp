@@ -155,4 +155,19 @@ std::string human_bytes(std::uint64_t bytes) {
   return buffer;
 }
 
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  if (from.empty())
+    return;
+  std::string result;
+  std::size_t start = 0;
+  for (auto found = text.find(from); found != std::string::npos; found = text.find(from, start)) {
+    result.append(text, start, found - start).append(to);
+    start = found + from.size();
+  }
+  if (start == 0)
+    return;
+  result.append(text, start);
+  text = std::move(result);
+}
+
 }  // namespace agentdb::util

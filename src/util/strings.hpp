@@ -24,5 +24,7 @@ namespace agentdb::util {
 [[nodiscard]] std::string human_bytes(std::uint64_t bytes);
 // Collapses the text to one line: newlines and tabs become single spaces.
 [[nodiscard]] std::string one_line(std::string_view text);
+// Replaces every occurrence of a non-empty `from` in `text`, left to right, in linear time.
+void replace_all(std::string& text, std::string_view from, std::string_view to);
 
 }  // namespace agentdb::util

@@ -14,9 +14,10 @@
 #                      under GLOBAL OPTIONS; every .SS under COMMANDS is a real command and every
 #                      --option in its .TP tags a real option of it. Also, from the sources when
 #                      present: the exit codes of `agentdb --help` are under EXIT STATUS, the lint
-#                      rules of src/migrate/lint.cpp under LINT RULES with their severity, the keys
-#                      of src/core/config.cpp under CONFIGURATION (and no other key), and the
-#                      environment variables read in src/ under ENVIRONMENT.
+#                      rules of src/migrate/lint.cpp under LINT RULES with their severity; the
+#                      settings `agentdb --help` lists (the table the modules declare): each key
+#                      under CONFIGURATION (and no other key), each environment variable under
+#                      ENVIRONMENT, as are the AGENTDB_* variables read in src/.
 #   completions/agentdb.bash  sourced in a child bash and run for real, in an empty directory:
 #                      `agentdb PATH <TAB>` offers exactly PATH's subcommands, and
 #                      `agentdb PATH --<TAB>` every option PATH accepts and no other.
@@ -39,7 +40,6 @@ BASH_COMPLETION=$ROOT/completions/agentdb.bash
 ZSH_COMPLETION=$ROOT/completions/_agentdb
 FISH_COMPLETION=$ROOT/completions/agentdb.fish
 LINT_SOURCE=$ROOT/src/migrate/lint.cpp
-CONFIG_SOURCE=$ROOT/src/core/config.cpp
 
 passed=0
 failed=0
@@ -69,9 +69,10 @@ matches() { [[ $2 =~ $1 ]]; }
 # ---------------------------------------------------------------------------------------------
 # The command tree, from --help.
 
-# parse_help TEXT: sets H_SUBS, H_OPTS, H_POS (space-separated), H_GROUP (0/1) and H_EXIT.
+# parse_help TEXT: sets H_SUBS, H_OPTS, H_POS (space-separated), H_GROUP (0/1), H_EXIT and
+# H_SETTINGS (lines "KEY ENV", ENV "-" when none).
 parse_help() {
-  H_SUBS="" H_OPTS="" H_POS="" H_GROUP=0 H_EXIT=""
+  H_SUBS="" H_OPTS="" H_POS="" H_GROUP=0 H_EXIT="" H_SETTINGS=""
   local line section="" first item items
   while IFS= read -r line; do
     if [[ -z $line ]]; then
@@ -80,6 +81,7 @@ parse_help() {
       section=""
       case $line in
         "Subcommands:" | "Options:" | "Positionals:" | "Exit codes:") section=$line ;;
+        "Settings ("*) section="Settings:" ;;
         "Usage: "*" SUBCOMMAND") H_GROUP=1 ;;
       esac
     elif [[ $line =~ ^\ \ ([^ ]+) ]]; then # an entry; wrapped descriptions are indented deeper
@@ -96,6 +98,10 @@ parse_help() {
         "Exit codes:")
           if [[ $first =~ ^[0-9]+$ ]]; then H_EXIT+=" $first"; fi
           ;;
+        "Settings:")
+          read -r -a items <<<"$line"
+          H_SETTINGS+="${items[0]} ${items[1]}"$'\n'
+          ;;
       esac
     fi
   done <<<"$1"
@@ -110,6 +116,7 @@ declare -A GROUP=() # 1 when it only groups subcommands
 declare -A LABEL=() # "agentdb PATH", for messages
 PATHS=()
 EXIT_CODES=""
+SETTINGS=""
 queue=("")
 while [[ ${#queue[@]} -gt 0 ]]; do
   path=${queue[0]}
@@ -124,7 +131,7 @@ while [[ ${#queue[@]} -gt 0 ]]; do
   fi
   parse_help "$help"
   SUBS[:$path]=$H_SUBS OPTS[:$path]=$H_OPTS POS[:$path]=$H_POS GROUP[:$path]=$H_GROUP
-  if [[ -z $path ]]; then EXIT_CODES=$H_EXIT; fi
+  if [[ -z $path ]]; then EXIT_CODES=$H_EXIT SETTINGS=$H_SETTINGS; fi
   for sub in $H_SUBS; do
     queue+=("${path:+$path }$sub")
   done
@@ -292,31 +299,29 @@ else
     echo "note: $LINT_SOURCE not found; lint rules not checked"
   fi
 
-  # agentdb.toml keys, from the source.
-  if [[ -f $CONFIG_SOURCE ]]; then
-    keys=$(awk '/kKnownKeys/ { on = 1 } on { print } on && /};/ { exit }' "$CONFIG_SOURCE" |
-      grep -oE '"[a-z_.]+"' | tr -d '"' || true)
-    if [[ -z $keys ]]; then fail "found no configuration keys in $CONFIG_SOURCE (format changed?)"; fi
-    key_tags=$(tags_of CONFIGURATION "")
-    for key in $keys; do
-      check "man/agentdb.1: agentdb.toml key '$key' is not a .TP tag under CONFIGURATION" has_line "$key" "$key_tags"
-    done
-    while IFS= read -r key; do
-      if [[ -z $key ]]; then continue; fi
-      check "man/agentdb.1: CONFIGURATION documents key '$key', which $CONFIG_SOURCE does not accept" \
-        has_line "$key" "$keys"
-    done <<<"$key_tags"
-  else
-    echo "note: $CONFIG_SOURCE not found; configuration keys not checked"
-  fi
+  # agentdb.toml keys and environment variables, from the settings table `agentdb --help` prints.
+  # A key "x.*" declares a table whose keys its module checks; the man page describes it in prose.
+  keys=$(awk '$1 != "-" && $1 !~ /\.\*$/ { print $1 }' <<<"$SETTINGS")
+  if [[ -z $keys ]]; then fail "'agentdb --help' lists no settings (format changed?)"; fi
+  key_tags=$(tags_of CONFIGURATION "")
+  for key in $keys; do
+    check "man/agentdb.1: agentdb.toml key '$key' is not a .TP tag under CONFIGURATION" has_line "$key" "$key_tags"
+  done
+  while IFS= read -r key; do
+    if [[ -z $key ]]; then continue; fi
+    check "man/agentdb.1: CONFIGURATION documents key '$key', which 'agentdb --help' does not list" \
+      has_line "$key" "$keys"
+  done <<<"$key_tags"
 
-  # Environment variables read by the program.
+  # Environment variables: the settings' own, and those read in src/ beside them.
+  variables=$(awk '$2 != "-" && $2 != "" { print $2 }' <<<"$SETTINGS")
   if [[ -d $ROOT/src ]]; then
-    for variable in $(grep -rhoE '"(AGENTDB_[A-Z0-9_]+|DATABASE_URL|NO_COLOR)"' "$ROOT/src" | tr -d '"' | sort -u); do
-      check "man/agentdb.1: environment variable $variable (read in src/) is not a .TP tag under ENVIRONMENT" \
-        has_line "$variable" "$(tags_of ENVIRONMENT "")"
-    done
+    variables+=$'\n'$(grep -rhoE '"(AGENTDB_[A-Z0-9_]+|DATABASE_URL|NO_COLOR)"' "$ROOT/src" | tr -d '"')
   fi
+  for variable in $(sort -u <<<"$variables"); do
+    check "man/agentdb.1: environment variable $variable is not a .TP tag under ENVIRONMENT" \
+      has_line "$variable" "$(tags_of ENVIRONMENT "")"
+  done
 fi
 
 # ---------------------------------------------------------------------------------------------

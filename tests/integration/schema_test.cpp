@@ -130,7 +130,7 @@ class SchemaTest : public ::testing::Test {
     session = db.connect();
   }
 
-  pqxx::result exec(const std::string& sql) const { return session->exec(sql); }
+  db::Rows exec(const std::string& sql) const { return session->exec(sql); }
   [[nodiscard]] std::string value(const std::string& sql) const {
     return first_value(*session, sql);
   }
