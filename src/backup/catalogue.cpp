@@ -56,7 +56,7 @@ std::string backup_id(std::chrono::system_clock::time_point start, const std::st
   return std::string(stamp) + "-" + (safe.empty() ? "db" : safe);
 }
 
-std::vector<Entry> Catalogue::list(const Output& out) const {
+std::vector<Entry> Catalogue::list(const WarningSink& warn) const {
   std::vector<Entry> entries;
   std::error_code ec;
   fs::directory_iterator it(dir_, ec);
@@ -75,7 +75,8 @@ std::vector<Entry> Catalogue::list(const Output& out) const {
     try {
       entries.push_back({item.path(), read_manifest(item.path())});
     } catch (const Error& e) {
-      out.warn(std::string("skipping ") + item.path().string() + ": " + e.what());
+      if (warn)
+        warn(std::string("skipping ") + item.path().string() + ": " + e.what());
     }
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
@@ -85,8 +86,8 @@ std::vector<Entry> Catalogue::list(const Output& out) const {
   return entries;
 }
 
-Entry Catalogue::find(const std::string& id, const Output& out) const {
-  auto entries = list(out);
+Entry Catalogue::find(const std::string& id, const WarningSink& warn) const {
+  auto entries = list(warn);
   if (id == "latest" && !entries.empty())
     return entries.front();
   for (auto& entry : entries) {

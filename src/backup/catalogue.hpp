@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "backup/events.hpp"
 #include "backup/manifest.hpp"
-#include "core/output.hpp"
 
 namespace agentdb::backup {
 
@@ -26,10 +26,10 @@ class Catalogue {
 
   // Every published backup, newest first. Folders without a readable manifest are skipped with a
   // warning: the catalogue stays usable when one entry is damaged.
-  [[nodiscard]] std::vector<Entry> list(const Output& out) const;
+  [[nodiscard]] std::vector<Entry> list(const WarningSink& warn) const;
 
   // The backup with this id ("latest" for the newest). Throws Error(usage) when there is none.
-  [[nodiscard]] Entry find(const std::string& id, const Output& out) const;
+  [[nodiscard]] Entry find(const std::string& id, const WarningSink& warn) const;
 
   // Creates the backup folder when needed and a fresh in-progress folder inside it.
   // Throws Error(usage) when the folder cannot be created or written (a configuration problem).

@@ -1,7 +1,6 @@
 #include "backup/dumper.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <system_error>
 
 #include "backup/inventory.hpp"
@@ -53,7 +52,7 @@ std::uint64_t folder_bytes(const fs::path& dir) {
   return total;
 }
 
-std::vector<std::string> dump_arguments(const BackupRequest& request, const fs::path& archive,
+std::vector<std::string> dump_arguments(const CreateRequest& request, const fs::path& archive,
                                         const std::string& snapshot) {
   std::vector<std::string> args{
       request.format == DumpFormat::custom ? "--format=custom" : "--format=directory",
@@ -62,7 +61,7 @@ std::vector<std::string> dump_arguments(const BackupRequest& request, const fs::
     args.push_back("--jobs=" + std::to_string(request.jobs));
   if (request.compress)
     args.push_back("--compress=" + std::to_string(*request.compress));
-  if (request.schema_only)
+  if (request.contents == Contents::schema_only)
     args.emplace_back("--schema-only");
   for (const auto& pattern : request.exclude_table_data)
     args.push_back("--exclude-table-data=" + pattern);
@@ -110,79 +109,75 @@ std::vector<ArchiveFile> checksum_files(const fs::path& backup_dir) {
               hint);
 }
 
-}  // namespace
-
-Entry create_backup(const Output& out, const db::ConnectionTarget& target,
-                    const Catalogue& catalogue, const BackupRequest& request) {
-  const auto started = std::chrono::system_clock::now();
-  const auto steady_start = std::chrono::steady_clock::now();
-  const auto session = db::Session::open(target);
-  const auto dump_version = tool_version("pg_dump");
-  require_tool_for_server("pg_dump", dump_version, session->server_version());
-
-  // One snapshot for pg_dump and for the row counts: the manifest describes exactly the archive.
-  // row_security off, as pg_dump sets it: a table that row-level security would filter makes the
-  // count fail (as it makes pg_dump fail) instead of counting fewer rows than are dumped.
-  db::Transaction snapshot_transaction(*session, db::Isolation::repeatable_read,
-                                       db::Access::read_only);
-  session->exec("SET LOCAL row_security = off");
-  const auto snapshot = session->exec("SELECT pg_export_snapshot()")[0][0].as<std::string>();
-
+// Everything the manifest says about the database, read in the dump's snapshot.
+Manifest describe_database(db::Session& session, const CreateRequest& request,
+                           const std::string& dump_version,
+                           std::chrono::system_clock::time_point started) {
   Manifest manifest;
-  manifest.database = session->exec("SELECT current_database()")[0][0].as<std::string>();
+  manifest.database = session.exec("SELECT current_database()")[0][0].as<std::string>();
   manifest.id = backup_id(started, manifest.database);
   manifest.label = request.label;
-  manifest.server = target.display;
-  manifest.pg_dump_version = dump_version.text;
+  manifest.server = session.target().display;
+  manifest.pg_dump_version = dump_version;
   manifest.format = request.format;
   manifest.archive = request.format == DumpFormat::custom ? "dump.pgdump" : "dump";
   manifest.compress = request.compress;
   manifest.jobs = request.jobs;
-  manifest.schema_only = request.schema_only;
+  manifest.schema_only = request.contents == Contents::schema_only;
   manifest.exclude_table_data = request.exclude_table_data;
   manifest.started_at = util::iso_utc(started);
   manifest.created_by = std::string("agentdb ") + AGENTDB_VERSION;
 
-  manifest.server_version = session->exec("SHOW server_version")[0][0].as<std::string>();
+  manifest.server_version = session.exec("SHOW server_version")[0][0].as<std::string>();
   manifest.database_size_bytes =
-      session->exec("SELECT pg_database_size(current_database())")[0][0].as<std::uint64_t>();
-  manifest.migration_version = migration_version(*session);
-  manifest.tables = list_tables(*session);
+      session.exec("SELECT pg_database_size(current_database())")[0][0].as<std::uint64_t>();
+  manifest.migration_version = migration_version(session);
+  manifest.tables = list_tables(session);
   for (auto& table : manifest.tables) {
-    table.data_excluded = request.schema_only;
+    table.data_excluded = manifest.schema_only;
     for (const auto& pattern : request.exclude_table_data)
       table.data_excluded = table.data_excluded || matches_table_pattern(pattern, table.name);
   }
+  return manifest;
+}
 
-  catalogue.remove_abandoned();
-  PartialFolder partial(catalogue.begin(manifest.id));
+// Runs pg_dump into `partial` and counts the rows in the same snapshot (beside it when it runs
+// one process). Throws when the dump fails or is interrupted.
+void dump_and_count(db::Session& session, const Catalogue& catalogue, const CreateRequest& request,
+                    const std::string& snapshot, const fs::path& partial, Manifest& manifest) {
   const util::InterruptFlag stop;
-  const bool progress = out.show_progress();
   // One pg_dump process leaves CPU to spare, so the counts run beside it; parallel workers do not
   // (bench/RESULTS.md: counting beside --jobs 2 on 2 cores made the dump 8 s slower).
   const bool count_alongside = request.jobs == 1;
   bool counted = false;
+  ToolProgress report;
+  report.tool = "pg_dump";
   const auto result = run_tool_with_progress(
-      "pg_dump", dump_arguments(request, partial.path() / manifest.archive, snapshot), target, stop,
-      [&](std::chrono::milliseconds elapsed) {
+      "pg_dump", dump_arguments(request, partial / manifest.archive, snapshot), session.target(),
+      stop, [&](std::chrono::milliseconds elapsed) {
         if (count_alongside && !counted) {
-          count_rows(*session, manifest.tables);  // while pg_dump works; same snapshot
+          count_rows(session, manifest.tables);  // while pg_dump works; same snapshot
           counted = true;
         }
-        if (progress) {
-          std::fprintf(stderr, "\r\033[K  pg_dump: %s written, %s",
-                       util::human_bytes(folder_bytes(partial.path())).c_str(),
-                       util::human_duration(elapsed).c_str());
+        if (request.progress) {
+          report.bytes = folder_bytes(partial);
+          report.elapsed = elapsed;
+          request.progress(report);
         }
       });
-  if (progress)
-    std::fputs("\r\033[K", stderr);
+  if (request.progress) {
+    report.stage = ToolStage::finished;
+    request.progress(report);
+  }
   if (!result.ok() || stop.raised())
     dump_failed(result, stop, catalogue);
   if (!counted)
-    count_rows(*session, manifest.tables);  // still in the dump's snapshot
-  snapshot_transaction.commit();
+    count_rows(session, manifest.tables);  // still in the dump's snapshot
+}
 
+// Checksums the files, writes the manifest and publishes the folder under the backup's id.
+Entry publish(const Catalogue& catalogue, PartialFolder& partial, Manifest& manifest,
+              std::chrono::steady_clock::time_point steady_start) {
   manifest.files = checksum_files(partial.path());
   for (const auto& file : manifest.files)
     manifest.size_bytes += file.size_bytes;
@@ -197,6 +192,40 @@ Entry create_backup(const Output& out, const db::ConnectionTarget& target,
     write_manifest(catalogue.dir() / published, manifest);
   }
   return {catalogue.dir() / published, manifest};
+}
+
+}  // namespace
+
+void check_create_request(const CreateRequest& request) {
+  if (request.jobs > 1 && request.format != DumpFormat::directory) {
+    throw Error(ExitCode::usage,
+                "--jobs " + std::to_string(request.jobs) + " needs --format directory",
+                "pg_dump writes a custom-format archive with one process");
+  }
+}
+
+Entry create_backup(db::Session& session, const Catalogue& catalogue,
+                    const CreateRequest& request) {
+  check_create_request(request);
+  const auto started = std::chrono::system_clock::now();
+  const auto steady_start = std::chrono::steady_clock::now();
+  const auto dump_version = tool_version("pg_dump");
+  require_tool_for_server("pg_dump", dump_version, session.server_version());
+
+  // One snapshot for pg_dump and for the row counts: the manifest describes exactly the archive.
+  // row_security off, as pg_dump sets it: a table that row-level security would filter makes the
+  // count fail (as it makes pg_dump fail) instead of counting fewer rows than are dumped.
+  db::Transaction snapshot_transaction(session, db::Isolation::repeatable_read,
+                                       db::Access::read_only);
+  session.exec("SET LOCAL row_security = off");
+  const auto snapshot = session.exec("SELECT pg_export_snapshot()")[0][0].as<std::string>();
+  auto manifest = describe_database(session, request, dump_version.text, started);
+
+  catalogue.remove_abandoned();
+  PartialFolder partial(catalogue.begin(manifest.id));
+  dump_and_count(session, catalogue, request, snapshot, partial.path(), manifest);
+  snapshot_transaction.commit();
+  return publish(catalogue, partial, manifest, steady_start);
 }
 
 }  // namespace agentdb::backup

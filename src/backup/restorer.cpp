@@ -1,11 +1,7 @@
 #include "backup/restorer.hpp"
 
-#include <cstdio>
-
 #include "backup/pg_tool_run.hpp"
 #include "core/error.hpp"
-#include "util/strings.hpp"
-#include "util/time.hpp"
 
 namespace agentdb::backup {
 
@@ -45,8 +41,8 @@ void drop_database(db::Session& admin, const std::string& name) {
   admin.exec("DROP DATABASE IF EXISTS " + admin.quote_name(name) + " WITH (FORCE)");
 }
 
-void restore_archive(const Output& out, db::Session& admin, const db::ConnectionTarget& server,
-                     const Entry& entry, const std::string& name, int jobs) {
+void restore_archive(db::Session& admin, const db::ConnectionTarget& server, const Entry& entry,
+                     const std::string& name, int jobs, const ToolProgressSink& progress) {
   const auto restore_version = tool_version("pg_restore");
   require_tool_for_server("pg_restore", restore_version, admin.server_version());
   std::vector<std::string> args{"--exit-on-error"};
@@ -55,20 +51,23 @@ void restore_archive(const Output& out, db::Session& admin, const db::Connection
   args.push_back((entry.dir / entry.manifest.archive).string());
 
   const util::InterruptFlag stop;
-  const bool progress = out.show_progress();
-  const auto expected = entry.manifest.database_size_bytes;
+  ToolProgress report;
+  report.tool = "pg_restore";
+  report.expected_bytes = entry.manifest.database_size_bytes;
   const auto result = run_tool_with_progress(
       "pg_restore", std::move(args), db::with_database(server, name), stop,
       [&](std::chrono::milliseconds elapsed) {
         if (!progress)
           return;
-        const auto size =
+        report.bytes =
             admin.exec_params("SELECT pg_database_size($1)", name)[0][0].as<std::uint64_t>();
-        std::fprintf(stderr, "\r\033[K  pg_restore: %s of ~%s, %s", util::human_bytes(size).c_str(),
-                     util::human_bytes(expected).c_str(), util::human_duration(elapsed).c_str());
+        report.elapsed = elapsed;
+        progress(report);
       });
-  if (progress)
-    std::fputs("\r\033[K", stderr);
+  if (progress) {
+    report.stage = ToolStage::finished;
+    progress(report);
+  }
   if (stop.raised())
     throw Error(ExitCode::failure, "restore of " + entry.manifest.id + " interrupted");
   if (result.exit_code > 128) {

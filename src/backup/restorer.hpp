@@ -5,7 +5,7 @@
 #include <string>
 
 #include "backup/catalogue.hpp"
-#include "core/output.hpp"
+#include "backup/events.hpp"
 #include "db/connection_target.hpp"
 #include "db/session.hpp"
 
@@ -23,9 +23,10 @@ void create_database(db::Session& admin, const std::string& name);
 // Drops the database, disconnecting its sessions (WITH FORCE).
 void drop_database(db::Session& admin, const std::string& name);
 
-// Runs pg_restore of `entry` into the existing, empty database `name`. Throws Error(failure) with
-// pg_restore's reason, or when interrupted.
-void restore_archive(const Output& out, db::Session& admin, const db::ConnectionTarget& server,
-                     const Entry& entry, const std::string& name, int jobs);
+// Runs pg_restore of `entry` into the existing, empty database `name`, reporting to `progress`
+// (when set) the database's size as it grows. Throws Error(failure) with pg_restore's reason, or
+// when interrupted.
+void restore_archive(db::Session& admin, const db::ConnectionTarget& server, const Entry& entry,
+                     const std::string& name, int jobs, const ToolProgressSink& progress);
 
 }  // namespace agentdb::backup

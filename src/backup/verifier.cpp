@@ -61,8 +61,8 @@ int check_table_of_contents(const Entry& entry) {
   return items;
 }
 
-RestoreCheck verify_by_restore(const Output& out, db::Session& admin,
-                               const db::ConnectionTarget& server, const Entry& entry, int jobs) {
+RestoreCheck verify_by_restore(db::Session& admin, const db::ConnectionTarget& server,
+                               const Entry& entry, int jobs, const ToolProgressSink& progress) {
   const auto start = std::chrono::steady_clock::now();
   const auto scratch =
       "agentdb_verify_" + std::to_string(::getpid()) + "_" +
@@ -70,7 +70,7 @@ RestoreCheck verify_by_restore(const Output& out, db::Session& admin,
   create_database(admin, scratch);
   RestoreCheck check;
   try {
-    restore_archive(out, admin, server, entry, scratch, jobs);
+    restore_archive(admin, server, entry, scratch, jobs, progress);
     const auto session = db::Session::open(db::with_database(server, scratch));
     session->exec("SET row_security = off");  // count every row, as the dump did
     auto restored = list_tables(*session);
@@ -97,6 +97,11 @@ RestoreCheck verify_by_restore(const Output& out, db::Session& admin,
   drop_database(admin, scratch);
   check.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return check;
+}
+
+std::string describe(const RestoreCheck& check) {
+  return std::to_string(check.tables) + " tables, " + std::to_string(check.rows) +
+         " rows match the manifest";
 }
 
 void record_verification(const Entry& entry, const Verification& verification) {

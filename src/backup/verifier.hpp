@@ -2,8 +2,10 @@
 // restore to the rows it was taken from (a scratch database, counted table by table)?
 #pragma once
 
+#include <string>
+
 #include "backup/catalogue.hpp"
-#include "core/output.hpp"
+#include "backup/events.hpp"
 #include "db/session.hpp"
 
 namespace agentdb::backup {
@@ -25,9 +27,12 @@ struct RestoreCheck {
 // Restores into a scratch database, compares every table's row count with the manifest, and
 // drops the scratch database whatever happens. Throws Error(conflict) naming the first table that
 // is missing or differs.
-[[nodiscard]] RestoreCheck verify_by_restore(const Output& out, db::Session& admin,
-                                             const db::ConnectionTarget& server, const Entry& entry,
-                                             int jobs);
+[[nodiscard]] RestoreCheck verify_by_restore(db::Session& admin, const db::ConnectionTarget& server,
+                                             const Entry& entry, int jobs,
+                                             const ToolProgressSink& progress);
+
+// "3 tables, 120 rows match the manifest": what a successful check records and reports.
+[[nodiscard]] std::string describe(const RestoreCheck& check);
 
 // Stores the outcome in the backup's manifest (rewritten atomically).
 void record_verification(const Entry& entry, const Verification& verification);

@@ -162,6 +162,16 @@ Status judge(double value, const Thresholds& thresholds, Direction direction) {
   return Status::ok;
 }
 
+CheckResult result_of(const SelectedCheck& check, Status status, std::string summary) {
+  CheckResult result;
+  result.name = std::string(check.spec->name);
+  result.unit = check.spec->unit;
+  result.thresholds = check.thresholds;
+  result.status = status;
+  result.summary = std::move(summary);
+  return result;
+}
+
 std::string format_value(double value, Unit unit) {
   char buffer[64];
   switch (unit) {

@@ -78,6 +78,15 @@ struct CheckResult {
   std::vector<Perfdata> perfdata;
 };
 
+// A check chosen for a run, with the thresholds it is judged against.
+struct SelectedCheck {
+  const CheckSpec* spec = nullptr;
+  Thresholds thresholds;
+};
+
+// A result for `check` that carries only a status and a summary (not run, skipped, failed).
+[[nodiscard]] CheckResult result_of(const SelectedCheck& check, Status status, std::string summary);
+
 // The value as people read it: "3.2 ms", "41 s", "12%", "1.2 GB", "15.4".
 [[nodiscard]] std::string format_value(double value, Unit unit);
 

@@ -2,18 +2,12 @@
 #include "migrate/migrate.hpp"
 
 #include <cmath>
-#include <map>
-#include <set>
 
 #include "util/strings.hpp"
 
 namespace agentdb::health {
 
-namespace {
-
 using nlohmann::json;
-
-constexpr double kWraparoundLimit = 2'147'483'647.0;
 
 CheckResult judged(const CheckSpec& spec, const Thresholds& thresholds, double value,
                    std::string summary) {
@@ -28,28 +22,12 @@ CheckResult judged(const CheckSpec& spec, const Thresholds& thresholds, double v
 }
 
 Perfdata perf(const CheckSpec& spec, const Thresholds& thresholds, std::string label, double value,
-              std::string uom, std::optional<double> min = std::nullopt,
-              std::optional<double> max = std::nullopt) {
+              std::string uom, std::optional<double> min, std::optional<double> max) {
   return Perfdata{std::move(label), value, std::move(uom), thresholds, spec.direction, min, max};
 }
 
 std::string optional_text(const db::Value& field) {
   return field.is_null() ? std::string() : field.as<std::string>();
-}
-
-// "{12,13}" -> {12, 13}
-std::vector<int> int_array(const db::Value& field) {
-  std::vector<int> values;
-  if (field.is_null())
-    return values;
-  auto text = std::string(field.c_str());
-  if (text.size() >= 2)
-    text = text.substr(1, text.size() - 2);
-  for (const auto& part : util::split(text, ',')) {
-    if (const auto n = util::parse_int64(util::trim(part)))
-      values.push_back(static_cast<int>(*n));
-  }
-  return values;
 }
 
 std::string who(const db::Row& row, std::string_view user_column, std::string_view app_column) {
@@ -59,6 +37,10 @@ std::string who(const db::Row& row, std::string_view user_column, std::string_vi
     text += "/" + app;
   return text.empty() ? std::string("?") : text;
 }
+
+namespace {
+
+constexpr double kWraparoundLimit = 2'147'483'647.0;
 
 CheckResult server_version(const CheckSpec& spec, const Thresholds& thresholds,
                            db::Session& session) {
@@ -131,134 +113,6 @@ CheckResult connections(const CheckSpec& spec, const Thresholds& thresholds, db:
   return result;
 }
 
-// The oldest session in `state_condition` other than this one, by `since_column`.
-CheckResult longest_session(const CheckSpec& spec, const Thresholds& thresholds,
-                            db::Session& session, std::string_view state_condition,
-                            std::string_view since_column, std::string_view what,
-                            std::string_view none) {
-  const auto rows = session.exec(
-      "SELECT pid, usename, application_name, client_addr::text AS client,"
-      " extract(epoch FROM clock_timestamp() - " +
-      std::string(since_column) + ")::float8 AS seconds, left(query, 120) AS query" +
-      " FROM pg_stat_activity WHERE " + std::string(state_condition) +
-      " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
-      " ORDER BY " +
-      std::string(since_column) + " LIMIT 1");
-  if (rows.empty()) {
-    auto result = judged(spec, thresholds, 0, std::string(none));
-    result.perfdata.push_back(
-        perf(spec, thresholds, std::string(spec.name) + "_seconds", 0, "s", 0));
-    return result;
-  }
-  const auto row = rows[0];
-  const double seconds = row["seconds"].is_null() ? 0 : row["seconds"].as<double>();
-  const auto query = util::one_line(optional_text(row["query"]));
-  auto result =
-      judged(spec, thresholds, seconds,
-             "pid " + row["pid"].as<std::string>() + " (" +
-                 who(row, "usename", "application_name") + ") " + std::string(what) + " " +
-                 format_value(seconds, Unit::seconds) + (query.empty() ? "" : ": " + query));
-  result.detail = {{"pid", row["pid"].as<int>()},
-                   {"user", optional_text(row["usename"])},
-                   {"application", optional_text(row["application_name"])},
-                   {"client", optional_text(row["client"])},
-                   {"seconds", seconds},
-                   {"query", query}};
-  result.perfdata.push_back(
-      perf(spec, thresholds, std::string(spec.name) + "_seconds", seconds, "s", 0));
-  return result;
-}
-
-CheckResult lock_waits(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
-  // Every waiting session, and every session that blocks one, in one snapshot of pg_stat_activity.
-  const auto rows = session.exec(
-      "WITH waiting AS ("
-      "  SELECT pid, pg_blocking_pids(pid) AS blockers FROM pg_stat_activity"
-      "  WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid())"
-      " SELECT a.pid, w.blockers, a.state, a.usename, a.application_name,"
-      "  extract(epoch FROM clock_timestamp() - a.query_start)::float8 AS seconds,"
-      "  left(a.query, 120) AS query, w.pid IS NOT NULL AS waiting"
-      " FROM pg_stat_activity a LEFT JOIN waiting w ON w.pid = a.pid"
-      " WHERE w.pid IS NOT NULL"
-      "  OR a.pid IN (SELECT unnest(blockers) FROM waiting)");
-  struct Backend {
-    std::vector<int> blockers;
-    std::string state, who, query;
-    double seconds = 0;
-    bool waiting = false;
-  };
-  std::map<int, Backend> backends;
-  for (const auto& row : rows) {
-    Backend backend;
-    backend.blockers = int_array(row["blockers"]);
-    backend.state = optional_text(row["state"]);
-    backend.who = who(row, "usename", "application_name");
-    backend.query = util::one_line(optional_text(row["query"]));
-    backend.seconds = row["seconds"].is_null() ? 0 : row["seconds"].as<double>();
-    backend.waiting = row["waiting"].as<bool>();
-    backends[row["pid"].as<int>()] = std::move(backend);
-  }
-  int longest_pid = 0;
-  double longest = 0;
-  int waiting_count = 0;
-  json waiting = json::array();
-  for (const auto& [pid, backend] : backends) {
-    if (!backend.waiting)
-      continue;
-    ++waiting_count;
-    if (longest_pid == 0 || backend.seconds > longest) {
-      longest = backend.seconds;
-      longest_pid = pid;
-    }
-    waiting.push_back({{"pid", pid},
-                       {"blocked_by", backend.blockers},
-                       {"seconds", backend.seconds},
-                       {"who", backend.who},
-                       {"query", backend.query}});
-  }
-  json blockers = json::array();
-  for (const auto& [pid, backend] : backends) {
-    if (!backend.waiting) {
-      blockers.push_back(
-          {{"pid", pid}, {"state", backend.state}, {"who", backend.who}, {"query", backend.query}});
-    }
-  }
-  if (waiting_count == 0) {
-    auto result = judged(spec, thresholds, 0, "no session waits on a lock");
-    result.detail = {{"waiting", waiting}, {"blockers", blockers}};
-    result.perfdata.push_back(perf(spec, thresholds, "lock_wait_seconds", 0, "s", 0));
-    result.perfdata.push_back(perf(spec, Thresholds{}, "lock_waiting_sessions", 0, "", 0));
-    return result;
-  }
-  // The chain from the longest waiter to the session at its root: "4713 -> 4712 -> 4711 (idle in
-  // transaction, app: UPDATE ...)", following the first blocker at each step.
-  std::string chain = std::to_string(longest_pid);
-  std::set<int> seen{longest_pid};
-  int at = longest_pid;
-  while (true) {
-    const auto it = backends.find(at);
-    if (it == backends.end() || it->second.blockers.empty())
-      break;
-    const int next = it->second.blockers.front();
-    chain += " waits for " + std::to_string(next);
-    if (!seen.insert(next).second)
-      break;  // a deadlock in the making; the server will break it
-    at = next;
-  }
-  if (const auto root = backends.find(at); root != backends.end() && at != longest_pid) {
-    chain += " (" + (root->second.state.empty() ? std::string("?") : root->second.state) + ", " +
-             root->second.who + (root->second.query.empty() ? "" : ": " + root->second.query) + ")";
-  }
-  auto result = judged(spec, thresholds, longest,
-                       std::to_string(waiting_count) + " waiting, longest " +
-                           format_value(longest, Unit::seconds) + ": " + chain);
-  result.detail = {{"waiting", waiting}, {"blockers", blockers}, {"chain", chain}};
-  result.perfdata.push_back(perf(spec, thresholds, "lock_wait_seconds", longest, "s", 0));
-  result.perfdata.push_back(
-      perf(spec, Thresholds{}, "lock_waiting_sessions", waiting_count, "", 0));
-  return result;
-}
-
 CheckResult wraparound(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
   const auto rows = session.exec(
       "SELECT datname, age(datfrozenxid)::bigint FROM pg_database WHERE datallowconn"
@@ -309,25 +163,29 @@ CheckResult database_size(const CheckSpec& spec, const Thresholds& thresholds,
   return result;
 }
 
+// A standby: how far replay is behind what it has received.
+CheckResult standby_replay(const CheckSpec& spec, const Thresholds& thresholds,
+                           db::Session& session) {
+  const auto row = session.exec(
+      "SELECT coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()),"
+      " 0)::float8, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())"
+      "::float8")[0];
+  const double bytes = std::max(0.0, row[0].as<double>());
+  auto result = judged(
+      spec, thresholds, bytes,
+      "this server is a standby; replay is " + format_value(bytes, Unit::bytes) +
+          " behind what it received" +
+          (row[1].is_null() ? std::string()
+                            : ", last replayed transaction " +
+                                  format_value(row[1].as<double>(), Unit::seconds) + " ago"));
+  result.detail = {{"role", "standby"}, {"replay_lag_bytes", bytes}};
+  result.perfdata.push_back(perf(spec, thresholds, "replay_lag", bytes, "B", 0));
+  return result;
+}
+
 CheckResult replication(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
-  if (session.exec("SELECT pg_is_in_recovery()")[0][0].as<bool>()) {
-    // A standby: how far replay is behind what it has received.
-    const auto row = session.exec(
-        "SELECT coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()),"
-        " 0)::float8, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())"
-        "::float8")[0];
-    const double bytes = std::max(0.0, row[0].as<double>());
-    auto result = judged(
-        spec, thresholds, bytes,
-        "this server is a standby; replay is " + format_value(bytes, Unit::bytes) +
-            " behind what it received" +
-            (row[1].is_null() ? std::string()
-                              : ", last replayed transaction " +
-                                    format_value(row[1].as<double>(), Unit::seconds) + " ago"));
-    result.detail = {{"role", "standby"}, {"replay_lag_bytes", bytes}};
-    result.perfdata.push_back(perf(spec, thresholds, "replay_lag", bytes, "B", 0));
-    return result;
-  }
+  if (session.exec("SELECT pg_is_in_recovery()")[0][0].as<bool>())
+    return standby_replay(spec, thresholds, session);
   const auto rows = session.exec(
       "SELECT coalesce(application_name, ''), coalesce(client_addr::text, 'local'), state,"
       " pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 AS lag_bytes,"
@@ -388,16 +246,6 @@ CheckResult replication(const CheckSpec& spec, const Thresholds& thresholds, db:
 }
 
 }  // namespace
-
-ConnectionLimits read_connection_limits(db::Session& session) {
-  const auto row = session.exec(
-      "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
-      " current_setting('max_connections')::int,"
-      " current_setting('superuser_reserved_connections')::int"
-      " + coalesce((SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections'), 0)")
-                       [0];
-  return ConnectionLimits{row[0].as<long long>(), row[1].as<long long>(), row[2].as<long long>()};
-}
 
 CheckResult run_database_check(const CheckSpec& spec, const Thresholds& thresholds,
                                db::Session& session, const MigrationsSource& migrations_source) {

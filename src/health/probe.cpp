@@ -70,6 +70,48 @@ class Ledger {
   std::atomic<bool> in_outage_{false};
 };
 
+// One thread's loop: acquire, run the query, record; back off after a failure.
+void drive(db::ConnectionPool& pool, const std::string& query, Ledger& ledger,
+           const std::atomic<bool>& done, std::vector<float>& wait_samples,
+           std::vector<float>& latency_samples) {
+  auto backoff = std::chrono::milliseconds(10);
+  while (!done.load(std::memory_order_relaxed)) {
+    const auto asked = Clock::now();
+    bool failed = false;
+    try {
+      auto lease = pool.acquire();
+      const auto got = Clock::now();
+      wait_samples.push_back(std::chrono::duration<float, std::micro>(got - asked).count());
+      try {
+        (void)lease->exec(query);
+        const auto finished = Clock::now();
+        latency_samples.push_back(std::chrono::duration<float, std::micro>(finished - got).count());
+        ledger.success(asked);
+        backoff = std::chrono::milliseconds(10);
+      } catch (const Error& e) {
+        failed = true;
+        ledger.mark_outage();
+        ledger.failure(
+            lease->is_open() ? &ProbeResult::query_errors : &ProbeResult::broken_connections,
+            e.what());
+      }
+    } catch (const db::PoolTimeout& e) {
+      failed = true;
+      ledger.mark_outage();
+      ledger.failure(&ProbeResult::acquire_timeouts, e.what());
+    } catch (const Error& e) {
+      failed = true;
+      ledger.mark_outage();
+      ledger.failure(&ProbeResult::connect_failures, e.what());
+    }
+    if (failed) {
+      // Do not hammer a server that is down; retry soon, then less often.
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
+    }
+  }
+}
+
 }  // namespace
 
 LatencySummary summarise(std::vector<float>& micros) {
@@ -99,52 +141,11 @@ ProbeResult run_probe(db::ConnectionPool& pool, const ProbeSettings& settings,
   std::vector<std::vector<float>> waits(static_cast<std::size_t>(settings.threads));
   std::vector<std::vector<float>> latencies(static_cast<std::size_t>(settings.threads));
 
-  const auto worker = [&](std::size_t index) {
-    auto& wait_samples = waits[index];
-    auto& latency_samples = latencies[index];
-    auto backoff = std::chrono::milliseconds(10);
-    while (!done.load(std::memory_order_relaxed)) {
-      const auto asked = Clock::now();
-      bool failed = false;
-      try {
-        auto lease = pool.acquire();
-        const auto got = Clock::now();
-        wait_samples.push_back(std::chrono::duration<float, std::micro>(got - asked).count());
-        try {
-          (void)lease->exec(settings.query);
-          const auto finished = Clock::now();
-          latency_samples.push_back(
-              std::chrono::duration<float, std::micro>(finished - got).count());
-          ledger.success(asked);
-          backoff = std::chrono::milliseconds(10);
-        } catch (const Error& e) {
-          failed = true;
-          ledger.mark_outage();
-          ledger.failure(
-              lease->is_open() ? &ProbeResult::query_errors : &ProbeResult::broken_connections,
-              e.what());
-        }
-      } catch (const db::PoolTimeout& e) {
-        failed = true;
-        ledger.mark_outage();
-        ledger.failure(&ProbeResult::acquire_timeouts, e.what());
-      } catch (const Error& e) {
-        failed = true;
-        ledger.mark_outage();
-        ledger.failure(&ProbeResult::connect_failures, e.what());
-      }
-      if (failed) {
-        // Do not hammer a server that is down; retry soon, then less often.
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
-      }
-    }
-  };
-
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(settings.threads));
   for (std::size_t i = 0; i < static_cast<std::size_t>(settings.threads); ++i)
-    threads.emplace_back(worker, i);
+    threads.emplace_back(
+        [&, i] { drive(pool, settings.query, ledger, done, waits[i], latencies[i]); });
 
   auto next_tick = start + std::chrono::seconds(1);
   while (Clock::now() < end && !(stop && stop())) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iostream>
 
 #include "util/strings.hpp"
 
@@ -84,14 +85,7 @@ const char* unit_name(Unit unit) {
 
 }  // namespace
 
-Status overall(const Report& report) {
-  Status status = Status::ok;
-  for (const auto& check : report.checks)
-    status = worse(status, check.status);
-  return status;
-}
-
-std::string render_table(const Report& report, const Output& out) {
+std::string render_table(const HealthReport& report, const Output& out) {
   Table table({"CHECK", "STATUS", "VALUE", "THRESHOLDS", "DETAIL"});
   for (const auto& check : report.checks) {
     table.add_row({check.name, out.paint(colour_of(check.status), to_string(check.status)),
@@ -106,7 +100,7 @@ std::string render_table(const Report& report, const Output& out) {
          std::to_string(report.checks.size()) + " checks in " + elapsed;
 }
 
-json report_json(const Report& report) {
+json report_json(const HealthReport& report) {
   json checks = json::array();
   for (const auto& check : report.checks) {
     checks.push_back({{"name", check.name},
@@ -142,7 +136,7 @@ std::string perfdata_text(const Perfdata& item) {
   return text;
 }
 
-std::string render_nagios(const Report& report) {
+std::string render_nagios(const HealthReport& report) {
   const auto status = overall(report);
   std::vector<std::string> problems;
   int unknown = 0;
@@ -182,6 +176,22 @@ std::string render_nagios(const Report& report) {
   }
   return "AGENTDB " + std::string(to_string(status)) + " - " + util::one_line(summary) +
          (perfdata.empty() ? "" : " | " + util::join(perfdata, " "));
+}
+
+void print_report(const HealthReport& report, ReportFormat format, const Output& out) {
+  switch (format) {
+    case ReportFormat::json:
+      out.emit(report_json(report));
+      break;
+    case ReportFormat::nagios:
+      out.print_always(render_nagios(report));
+      break;
+    case ReportFormat::table:
+      out.print(render_table(report, out));
+      break;
+  }
+  std::cout.flush();
+  std::fflush(stdout);
 }
 
 }  // namespace agentdb::health

@@ -8,21 +8,18 @@
 #include <vector>
 
 #include "core/output.hpp"
-#include "health/check.hpp"
+#include "health/health.hpp"
 
 namespace agentdb::health {
 
-struct Report {
-  std::vector<CheckResult> checks;
-  std::string database;  // display form, never a password
-  double elapsed_ms = 0;
-};
-
-[[nodiscard]] Status overall(const Report& report);
-[[nodiscard]] std::string render_table(const Report& report, const Output& out);
-[[nodiscard]] nlohmann::json report_json(const Report& report);
+[[nodiscard]] std::string render_table(const HealthReport& report, const Output& out);
+[[nodiscard]] nlohmann::json report_json(const HealthReport& report);
 // "AGENTDB CRITICAL - connection: cannot connect ...; 9 UNKNOWN | 'connect_time'=...".
-[[nodiscard]] std::string render_nagios(const Report& report);
+[[nodiscard]] std::string render_nagios(const HealthReport& report);
+enum class ReportFormat { table, json, nagios };
+// Prints the report in `format` and flushes stdout (the process may end right after).
+void print_report(const HealthReport& report, ReportFormat format, const Output& out);
+
 // One perfdata item in the plugin format: 'label'=value[uom];warn;crit;min;max.
 [[nodiscard]] std::string perfdata_text(const Perfdata& item);
 

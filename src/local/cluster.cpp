@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "db/pg_tools.hpp"
 #include "db/session.hpp"
+#include "local/settings.hpp"
 #include "util/files.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
@@ -144,8 +145,38 @@ void make_dir(const fs::path& path, fs::perms perms) {
 
 }  // namespace
 
+const char* to_string(ClusterState state) {
+  switch (state) {
+    case ClusterState::absent:
+      return "absent";
+    case ClusterState::stopped:
+      return "stopped";
+    case ClusterState::running:
+      return "running";
+  }
+  return "absent";
+}
+
+Messages::Messages(const Output& out)
+    : note([out](const std::string& message) { out.note(message); }),
+      warn([out](const std::string& message) { out.warn(message); }) {}
+
 fs::path default_home(const std::string& configured) {
   return fs::absolute(fs::path(configured)).lexically_normal();
+}
+
+fs::path configured_home(const Config& config) {
+  return default_home(config.value(kHome));
+}
+
+ClusterStatus cluster_status(const fs::path& home) {
+  const LocalCluster cluster(home);
+  ClusterStatus result;
+  result.state = cluster.state();
+  result.paths = cluster.paths();
+  if (result.state != ClusterState::absent)
+    result.url = cluster.target().display;
+  return result;
 }
 
 LocalCluster::LocalCluster(fs::path home) {
@@ -178,7 +209,7 @@ ClusterState LocalCluster::state() const {
   return result.exit_code == 0 ? ClusterState::running : ClusterState::stopped;
 }
 
-void LocalCluster::initialise(const Output& out) {
+void LocalCluster::initialise(const Messages& messages) {
   const auto user = pick_server_user();
   make_dir(paths_.home, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                             fs::perms::others_read | fs::perms::others_exec);
@@ -187,8 +218,8 @@ void LocalCluster::initialise(const Output& out) {
     // As root in a directory the server's user cannot enter (/root is 0700): keep the cluster
     // under /var/lib and remember where.
     root = fs::path("/var/lib/agentdb/clusters") / short_hash(paths_.home);
-    out.warn("user " + user + " cannot reach " + paths_.home.string() +
-             "; keeping the cluster in " + root.string());
+    messages.warn("user " + user + " cannot reach " + paths_.home.string() +
+                  "; keeping the cluster in " + root.string());
   }
   paths_ = paths_for(paths_.home, root);
   make_dir(paths_.root, fs::perms::owner_all);
@@ -196,7 +227,7 @@ void LocalCluster::initialise(const Output& out) {
   make_dir(paths_.socket_dir, fs::perms::owner_all);
   chown_to(paths_.socket_dir, user);
 
-  out.note("creating the local PostgreSQL cluster in " + paths_.root.string());
+  messages.note("creating the local PostgreSQL cluster in " + paths_.root.string());
   const auto result =
       run_as_server(user, {db::pg_program("initdb").string(), "-D", paths_.data.string(), "-U",
                            "agentdb", "--auth=trust", "-E", "UTF8", "--locale=C"});
@@ -215,7 +246,7 @@ void LocalCluster::initialise(const Output& out) {
   util::write_file_atomic(paths_.home / kLocationFile, paths_.root.string() + "\n");
 }
 
-void LocalCluster::start(const Output& out) {
+void LocalCluster::start(const Messages& messages) {
   make_dir(paths_.home, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                             fs::perms::others_read | fs::perms::others_exec);
   HomeLock lock(paths_.home);
@@ -224,7 +255,7 @@ void LocalCluster::start(const Output& out) {
   }
   auto current = state();
   if (current == ClusterState::absent) {
-    initialise(out);
+    initialise(messages);
     current = ClusterState::stopped;
   }
   if (current == ClusterState::stopped) {
@@ -249,9 +280,9 @@ void LocalCluster::create_database() {
     session->exec("CREATE DATABASE agentdb");
 }
 
-void LocalCluster::stop(const Output& out) {
+void LocalCluster::stop(const Messages& messages) {
   if (state() != ClusterState::running) {
-    out.note("the local PostgreSQL server is not running");
+    messages.note("the local PostgreSQL server is not running");
     return;
   }
   const auto result = run_as_server(server_user(), {db::pg_program("pg_ctl").string(), "stop", "-w",
@@ -262,9 +293,9 @@ void LocalCluster::stop(const Output& out) {
   }
 }
 
-void LocalCluster::destroy(const Output& out) {
+void LocalCluster::destroy(const Messages& messages) {
   if (state() == ClusterState::running)
-    stop(out);
+    stop(messages);
   std::error_code ec;
   fs::remove_all(paths_.root, ec);
   if (ec)
@@ -290,10 +321,10 @@ db::ConnectionTarget LocalCluster::target(const std::string& dbname) const {
                                      " user=agentdb dbname=" + quoted(dbname));
 }
 
-db::ConnectionTarget LocalCluster::ensure_running(const Output& out) {
+db::ConnectionTarget LocalCluster::ensure_running(const Messages& messages) {
   std::error_code ec;
   if (!fs::exists(paths_.socket_dir / kSocketName, ec))
-    start(out);
+    start(messages);
   return target();
 }
 

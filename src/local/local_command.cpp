@@ -1,50 +1,25 @@
 #include "local/local_command.hpp"
-#include "local/settings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "local/cluster.hpp"
+#include "local/render.hpp"
 
 namespace agentdb::local {
 
 namespace {
 
-std::string to_string(ClusterState state) {
-  switch (state) {
-    case ClusterState::absent:
-      return "absent";
-    case ClusterState::stopped:
-      return "stopped";
-    case ClusterState::running:
-      return "running";
-  }
-  return "absent";
-}
+struct DestroyOptions {
+  bool yes = false;  // every database in the cluster may be deleted
+};
 
 ExitCode run_status(Context& ctx) {
-  LocalCluster cluster(configured_home(ctx));
-  const auto state = cluster.state();
-  const auto& paths = cluster.paths();
-  if (ctx.out.json()) {
-    ctx.out.emit(
-        {{"state", to_string(state)},
-         {"home", paths.home.string()},
-         {"data", paths.data.string()},
-         {"socket_dir", paths.socket_dir.string()},
-         {"log", paths.log_file.string()},
-         {"url", state == ClusterState::absent ? nlohmann::json(nullptr)
-                                               : nlohmann::json(cluster.target().display)}});
-  } else {
-    ctx.out.print("local cluster: " + to_string(state));
-    ctx.out.print("  home:   " + paths.home.string());
-    if (state != ClusterState::absent) {
-      ctx.out.print("  data:   " + paths.data.string());
-      ctx.out.print("  socket: " + paths.socket_dir.string());
-      ctx.out.print("  log:    " + paths.log_file.string());
-      ctx.out.print("  url:    " + cluster.target().display);
-    }
-  }
+  const auto result = cluster_status(configured_home(ctx));
+  if (ctx.out.json())
+    ctx.out.emit(status_json(result));
+  else
+    ctx.out.print(status_text(result));
   return ExitCode::ok;
 }
 
@@ -52,11 +27,10 @@ ExitCode run_start(Context& ctx) {
   LocalCluster cluster(configured_home(ctx));
   cluster.start(ctx.out);
   const auto target = cluster.target();
-  if (ctx.out.json()) {
-    ctx.out.emit({{"state", "running"}, {"url", target.display}, {"conninfo", target.conninfo}});
-  } else {
-    ctx.out.print("local cluster running; connect with: psql \"" + target.conninfo + "\"");
-  }
+  if (ctx.out.json())
+    ctx.out.emit(started_json(target));
+  else
+    ctx.out.print(started_text(target));
   return ExitCode::ok;
 }
 
@@ -67,9 +41,9 @@ ExitCode run_stop(Context& ctx) {
   return ExitCode::ok;
 }
 
-ExitCode run_destroy(Context& ctx, bool confirmed) {
+ExitCode run_destroy(Context& ctx, const DestroyOptions& options) {
   LocalCluster cluster(configured_home(ctx));
-  if (!confirmed) {
+  if (!options.yes) {
     throw Error(ExitCode::usage,
                 "refusing to destroy the local cluster in " + cluster.paths().home.string() +
                     " without --yes",
@@ -83,25 +57,25 @@ ExitCode run_destroy(Context& ctx, bool confirmed) {
 }  // namespace
 
 std::filesystem::path configured_home(const Context& ctx) {
-  return default_home(ctx.config.value(kHome));
+  return configured_home(ctx.config);
 }
 
+// Every leaf manages the cluster itself, so none needs the dispatcher to open anything.
 void register_commands(CLI::App& family, std::vector<Command>& commands) {
-  auto* group = &family;
-  group->require_subcommand(1);
+  family.require_subcommand(1);
   commands.push_back(
-      {group->add_subcommand("status", "Show whether the local cluster exists and runs"),
+      {family.add_subcommand("status", "Show whether the local cluster exists and runs"),
        run_status, Needs::nothing});
   commands.push_back(
-      {group->add_subcommand("start", "Create the local cluster if needed and start it"), run_start,
+      {family.add_subcommand("start", "Create the local cluster if needed and start it"), run_start,
        Needs::nothing});
   commands.push_back(
-      {group->add_subcommand("stop", "Stop the local cluster's server"), run_stop, Needs::nothing});
-  auto confirmed = std::make_shared<bool>(false);
-  auto* destroy = group->add_subcommand("destroy", "Stop the local cluster and delete its files");
-  destroy->add_flag("--yes", *confirmed, "Confirm that every database in it may be deleted");
-  commands.push_back({destroy, [confirmed](Context& ctx) { return run_destroy(ctx, *confirmed); },
-                      Needs::nothing});
+      {family.add_subcommand("stop", "Stop the local cluster's server"), run_stop, Needs::nothing});
+  auto options = std::make_shared<DestroyOptions>();
+  auto* destroy = family.add_subcommand("destroy", "Stop the local cluster and delete its files");
+  destroy->add_flag("--yes", options->yes, "Confirm that every database in it may be deleted");
+  commands.push_back(
+      {destroy, [options](Context& ctx) { return run_destroy(ctx, *options); }, Needs::nothing});
 }
 
 }  // namespace agentdb::local

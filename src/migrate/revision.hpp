@@ -42,6 +42,11 @@ struct Revision {
   }
 };
 
+// A version as every output shows it: decimal, without leading zeros.
+[[nodiscard]] inline std::string version_text(long long version) {
+  return std::to_string(version);
+}
+
 // nullopt when the name does not follow <version>_<name>.(up|down).sql with a positive version
 // and a name of [a-z0-9_]+.
 [[nodiscard]] std::optional<RevisionFileName> parse_revision_file_name(std::string_view file_name);

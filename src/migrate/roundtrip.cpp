@@ -6,20 +6,17 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/error.hpp"
 #include "db/pg_tools.hpp"
 #include "db/session.hpp"
 #include "migrate/applier.hpp"
-#include "migrate/workspace.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::migrate {
 
 namespace {
-
-using nlohmann::json;
 
 std::string schema_dump(const db::ConnectionTarget& target) {
   const auto result = db::run_pg_client(
@@ -110,8 +107,8 @@ std::optional<std::string> error_of(const std::function<void()>& step) {
 class RoundtripCheck {
  public:
   RoundtripCheck(const db::ConnectionTarget& admin, const std::vector<Revision>& revisions,
-                 const Output& out, RoundtripResult& result)
-      : admin_(admin), revisions_(revisions), out_(out), result_(result) {
+                 const RoundtripProgress& progress, RoundtripResult& result)
+      : admin_(admin), revisions_(revisions), progress_(progress), result_(result) {
     const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
     result_.scratch_database =
         "agentdb_verify_" + std::to_string(::getpid()) + "_" + std::to_string(stamp % 1000000);
@@ -123,7 +120,7 @@ class RoundtripCheck {
     const auto empty = state_->dump();
     auto before = empty;
     for (auto i = base; i < revisions_.size(); ++i) {
-      out_.detail("roundtrip: " + revisions_[i].label());
+      report("roundtrip: " + revisions_[i].label());
       ++result_.revisions_checked;
       if (auto error = error_of([&] { state_->up(i, i + 1); })) {
         record(&revisions_[i], RoundtripStage::up_failed, *error);
@@ -138,12 +135,17 @@ class RoundtripCheck {
     }
     const auto already_fails =
         std::any_of(result_.failures.begin(), result_.failures.end(),
-                    [](const RoundtripFailure& f) { return f.fails(false); });
+                    [](const RoundtripFailure& f) { return f.fails(Strictness::lenient); });
     if (!already_fails)
       check_whole_set(base, empty, before);
   }
 
  private:
+  void report(const std::string& line) const {
+    if (progress_)
+      progress_(line);
+  }
+
   // False when the scratch state no longer is the one the revisions so far give.
   bool revert_and_reapply(std::size_t i, const std::string& before) {
     const auto* revision = &revisions_[i];
@@ -183,7 +185,7 @@ class RoundtripCheck {
     auto name = result_.scratch_database;
     if (++databases_ > 1) {
       name += "_" + std::to_string(databases_);
-      out_.detail("roundtrip: carrying on in a fresh scratch database " + name);
+      report("roundtrip: carrying on in a fresh scratch database " + name);
     }
     state_ = std::make_unique<ScratchState>(admin_, name, revisions_);
     state_->up(0, through);
@@ -214,43 +216,11 @@ class RoundtripCheck {
 
   db::ConnectionTarget admin_;
   const std::vector<Revision>& revisions_;
-  const Output& out_;
+  const RoundtripProgress& progress_;
   RoundtripResult& result_;
   std::unique_ptr<ScratchState> state_;
   int databases_ = 0;
 };
-
-// "3 real, 1 comment".
-std::string class_counts(const RoundtripFailure& failure) {
-  std::string counts;
-  for (const auto kind : {DifferenceClass::real, DifferenceClass::column_order,
-                          DifferenceClass::enum_values, DifferenceClass::comment}) {
-    const auto n = std::count_if(failure.objects.begin(), failure.objects.end(),
-                                 [kind](const auto& o) { return o.difference_class == kind; });
-    if (n > 0)
-      counts +=
-          (counts.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(to_string(kind));
-  }
-  return counts;
-}
-
-// What went wrong, in words: "the down of revision 2 add_column does not undo its up".
-std::string failure_summary(const RoundtripFailure& failure, int revisions) {
-  const auto subject = failure.version
-                           ? "revision " + std::to_string(*failure.version) + " " + failure.name
-                           : std::string();
-  const auto all = "all " + std::to_string(revisions) + " reversible revisions";
-  if (!failure.error.empty())
-    return failure.error;
-  switch (failure.stage) {
-    case RoundtripStage::full_revert:
-      return "reverting " + all + " does not give the schema before them";
-    case RoundtripStage::full_reapply:
-      return "re-applying " + all + " does not give the schema they gave the first time";
-    default:
-      return "the down of " + subject + " does not undo its up";
-  }
-}
 
 }  // namespace
 
@@ -269,8 +239,8 @@ std::string_view to_string(RoundtripStage stage) {
   }
 }
 
-bool RoundtripFailure::fails(bool strict) const {
-  return !error.empty() || strict ||
+bool RoundtripFailure::fails(Strictness strictness) const {
+  return !error.empty() || strictness == Strictness::strict ||
          std::any_of(objects.begin(), objects.end(), [](const ObjectDifference& o) {
            return o.difference_class == DifferenceClass::real;
          });
@@ -278,15 +248,15 @@ bool RoundtripFailure::fails(bool strict) const {
 
 bool RoundtripResult::ok() const {
   return std::none_of(failures.begin(), failures.end(),
-                      [this](const RoundtripFailure& f) { return f.fails(strict); });
+                      [this](const RoundtripFailure& f) { return f.fails(strictness); });
 }
 
 RoundtripResult verify_roundtrip(const db::ConnectionTarget& target,
-                                 const std::vector<Revision>& revisions, bool strict,
-                                 const Output& out) {
+                                 const std::vector<Revision>& revisions, Strictness strictness,
+                                 const RoundtripProgress& progress) {
   RoundtripResult result;
-  result.strict = strict;
-  RoundtripCheck(target, revisions, out, result).run();
+  result.strictness = strictness;
+  RoundtripCheck(target, revisions, progress, result).run();
   return result;
 }
 
@@ -302,104 +272,6 @@ std::string normalise_dump(const std::string& dump) {
     out += '\n';
   }
   return out;
-}
-
-json roundtrip_json(const RoundtripResult& result) {
-  json failures = json::array();
-  for (const auto& failure : result.failures) {
-    json objects = json::array();
-    for (const auto& object : failure.objects) {
-      objects.push_back({{"type", object.type},
-                         {"schema", object.schema},
-                         {"name", object.name},
-                         {"change", to_string(object.change)},
-                         {"class", to_string(object.difference_class)},
-                         {"diff", object.diff}});
-    }
-    failures.push_back(
-        {{"version", failure.version ? json(version_text(*failure.version)) : json(nullptr)},
-         {"name", failure.version ? json(failure.name) : json(nullptr)},
-         {"stage", to_string(failure.stage)},
-         {"fails", failure.fails(result.strict)},
-         {"error", failure.error.empty() ? json(nullptr) : json(failure.error)},
-         {"objects", objects}});
-  }
-  return {{"ok", result.ok()},
-          {"strict", result.strict},
-          {"revisions", result.revisions_checked},
-          {"whole_set_checked", result.whole_set_checked},
-          {"failures", failures},
-          {"scratch_database", result.scratch_database}};
-}
-
-void print_roundtrip(const Output& out, const RoundtripResult& result) {
-  for (const auto& failure : result.failures) {
-    if (&failure != &result.failures.front())
-      out.print("");
-    const bool fails = failure.fails(result.strict);
-    auto heading = out.paint(fails ? Colour::red : Colour::yellow, fails ? "FAIL" : "WARN") + "  " +
-                   std::string(to_string(failure.stage)) + ": " +
-                   failure_summary(failure, result.revisions_checked);
-    if (!failure.objects.empty())
-      heading += " (" + class_counts(failure) + ")";
-    out.print(heading);
-    for (const auto& object : failure.objects) {
-      out.print(out.paint(Colour::bold, object_label(object)) + ": " +
-                std::string(to_string(object.difference_class)) + ", " +
-                std::string(to_string(object.change)));
-      out.print(object.diff);
-    }
-  }
-  if (!result.ok())
-    return;
-  std::string summary = "roundtrip: " + std::to_string(result.revisions_checked) +
-                        " revisions applied, reverted and re-applied; ";
-  if (result.failures.empty()) {
-    out.print(summary + "schemas identical");
-  } else {
-    out.print(summary + std::to_string(result.failures.size()) +
-              " check(s) found only column order, enum values or comments that differ (shown "
-              "above); --strict fails on them");
-  }
-}
-
-std::optional<Error> roundtrip_error(const RoundtripResult& result, bool json) {
-  if (result.ok())
-    return std::nullopt;
-  const RoundtripFailure* first = nullptr;
-  std::set<long long> failing;
-  for (const auto& failure : result.failures) {
-    if (!failure.fails(result.strict))
-      continue;
-    if (first == nullptr)
-      first = &failure;
-    if (failure.version)
-      failing.insert(*failure.version);
-  }
-  std::string message = "roundtrip failed: ";
-  if (!failing.empty()) {
-    message += std::to_string(failing.size()) + " of " + std::to_string(result.revisions_checked) +
-               " revisions fail; first: ";
-  }
-  message += failure_summary(*first, result.revisions_checked);
-  const auto shown = std::find_if(
-      first->objects.begin(), first->objects.end(), [&result](const ObjectDifference& o) {
-        return result.strict || o.difference_class == DifferenceClass::real;
-      });
-  if (shown != first->objects.end())
-    message += " (" + object_label(*shown) + ": " + telling_changed_line(*shown) + ")";
-  const std::string where = json ? "the failures in the JSON output" : "the diffs above";
-  const bool only_undoable = first->error.empty() && shown != first->objects.end() &&
-                             shown->difference_class != DifferenceClass::real;
-  return Error(ExitCode::failure, message,
-               only_undoable
-                   ? "see " + where +
-                         "; PostgreSQL cannot reorder columns or drop enum values: run without "
-                         "--strict to accept these and leftover comments, or undo them in the down "
-                         "file"
-                   : "see " + where +
-                         "; make each down file drop or restore exactly what its up file "
-                         "creates or changes");
 }
 
 }  // namespace agentdb::migrate

@@ -5,14 +5,11 @@
 // check: the rest continue in a fresh scratch database brought up to it with the up files.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/output.hpp"
 #include "db/connection_target.hpp"
 #include "migrate/revision.hpp"
 #include "migrate/schema_diff.hpp"
@@ -28,6 +25,9 @@ enum class RoundtripStage {
 };
 [[nodiscard]] std::string_view to_string(RoundtripStage stage);
 
+// Whether differences PostgreSQL cannot undo (column order, enum values) and comments fail.
+enum class Strictness { lenient, strict };
+
 struct RoundtripFailure {
   std::optional<long long> version;  // nullopt for the whole-set stages
   std::string name;
@@ -36,32 +36,28 @@ struct RoundtripFailure {
   std::vector<ObjectDifference> objects;
 
   // An error or a real difference always fails; differences PostgreSQL cannot undo (column order,
-  // enum values) and comments only under --strict.
-  [[nodiscard]] bool fails(bool strict) const;
+  // enum values) and comments only when strict.
+  [[nodiscard]] bool fails(Strictness strictness) const;
 };
 
 struct RoundtripResult {
   int revisions_checked = 0;
   std::string scratch_database;  // created and dropped for the check; later ones add _2, _3...
-  bool strict = false;
+  Strictness strictness = Strictness::lenient;
   bool whole_set_checked = false;  // skipped when a revision already fails on its own
   std::vector<RoundtripFailure> failures;
 
   [[nodiscard]] bool ok() const;
 };
 
+// Hears what the check is doing ("roundtrip: 3 add_users"), for a --verbose line or a log.
+using RoundtripProgress = std::function<void(const std::string&)>;
+
+// `target` is the server the scratch databases are created on (and dropped from).
 [[nodiscard]] RoundtripResult verify_roundtrip(const db::ConnectionTarget& target,
-                                               const std::vector<Revision>& revisions, bool strict,
-                                               const Output& out);
-
-// The "roundtrip" member of `migrate verify --json`.
-[[nodiscard]] nlohmann::json roundtrip_json(const RoundtripResult& result);
-
-// Each failure's heading and object diffs, then the summary line when the check passes.
-void print_roundtrip(const Output& out, const RoundtripResult& result);
-
-// The one error line of a failed check: how many revisions fail and the first; nullopt when ok.
-[[nodiscard]] std::optional<Error> roundtrip_error(const RoundtripResult& result, bool json);
+                                               const std::vector<Revision>& revisions,
+                                               Strictness strictness,
+                                               const RoundtripProgress& progress = {});
 
 // Removes what differs between two dumps of the same schema for reasons other than the schema
 // (pg_dump's per-run \restrict keys and version comments).

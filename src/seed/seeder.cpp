@@ -95,11 +95,12 @@ std::string upsert_sql(const SeedFile& file, Updates updates) {
 
 SetOutcome apply_set(db::Session& session, const SeedSet& set, Commit commit) {
   SetOutcome outcome;
-  outcome.set = &set;
+  outcome.name = set.name;
   db::Transaction transaction(session);
   for (const auto& file : set.files) {
     FileOutcome result;
-    result.file = &file;
+    result.path = file.path;
+    result.table = file.table;
     try {
       // Append-only tables grant no UPDATE, and ON CONFLICT DO UPDATE needs it even when
       // nothing conflicts: such tables are only ever inserted into.

@@ -12,14 +12,15 @@
 namespace agentdb::seed {
 
 struct FileOutcome {
-  const SeedFile* file = nullptr;
+  std::filesystem::path path;
+  std::string table;
   std::size_t inserted = 0;
   std::size_t updated = 0;
   std::size_t unchanged = 0;
 };
 
 struct SetOutcome {
-  const SeedSet* set = nullptr;
+  std::string name;
   std::vector<FileOutcome> files;
   [[nodiscard]] std::size_t inserted() const;
   [[nodiscard]] std::size_t updated() const;

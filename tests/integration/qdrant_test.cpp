@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "qdrant/qdrant.hpp"
 #include "qdrant_standin.hpp"
 #include "test_support.hpp"
 #include "util/files.hpp"
@@ -329,6 +330,46 @@ TEST_F(QdrantTest, AFailureHalfWayReportsWhatWasApplied) {
                             "memory failed:"),
             std::string::npos)
       << result.err;
+}
+
+// What `serve` will call: the same operations as request -> result functions, progress through
+// the request's callbacks, and the destructive guard in the API itself, not in the command line.
+TEST_F(QdrantTest, TheApiPlansAndAppliesWithoutTheCommandLine) {
+  qdrant::ClientSettings settings;
+  settings.url = server->url();
+  auto connection = qdrant::connect(settings);
+  EXPECT_EQ(connection.server_version, "1.19.0");
+  const auto file = qdrant::load_collections(files.path() / "collections.json");
+  const auto planned = qdrant::plan(connection, {file});
+  ASSERT_EQ(planned.plan.changes.size(), 6U);
+  std::vector<std::string> reported;
+  const auto applied = qdrant::apply(
+      connection, {file, qdrant::Recreation::refuse, nullptr,
+                   [&](const qdrant::Change& change) { reported.push_back(change.summary); }});
+  EXPECT_EQ(applied.applied.size(), 6U);
+  EXPECT_EQ(reported.size(), 6U);
+  EXPECT_EQ(reported.front(), "create collection memory");
+  EXPECT_TRUE(qdrant::plan(connection, {file}).plan.empty());
+
+  edit(R"("size": 4)", R"("size": 6)");
+  const auto resized = qdrant::load_collections(files.path() / "collections.json");
+  try {
+    (void)qdrant::apply(connection, {resized, qdrant::Recreation::refuse, nullptr, nullptr});
+    ADD_FAILURE() << "a destructive plan was applied without Recreation::allow";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::conflict);
+  }
+  std::vector<std::string> doomed;
+  const auto recreated = qdrant::apply(
+      connection, {resized, qdrant::Recreation::allow,
+                   [&](const std::vector<std::string>& names) { doomed = names; }, nullptr});
+  EXPECT_EQ(doomed, std::vector<std::string>{"memory"});
+  EXPECT_FALSE(recreated.applied.empty());
+  const auto status = qdrant::status(connection, {resized});
+  ASSERT_EQ(status.collections.size(), 2U);
+  EXPECT_EQ(status.collections[0].drift, 0);
+  EXPECT_EQ(qdrant::drop(connection, {"docs"}).dropped, "docs");
+  EXPECT_FALSE(qdrant::status(connection, {resized}).collections[1].exists);
 }
 
 }  // namespace agentdb::testing

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backup/backup_render.hpp"
 #include "backup/catalogue.hpp"
 #include "backup/inventory.hpp"
 #include "backup/manifest.hpp"
@@ -105,6 +106,29 @@ TEST(ToolError, PrefersTheFirstErrorLine) {
                        "Command was: CREATE\npg_restore: error: second\n"),
             "pg_restore: error: could not execute query: x");
   EXPECT_EQ(tool_error("\nlast words\n\n"), "last words");
+}
+
+TEST(BackupProgress, IsOneLineRewrittenInPlaceAndErasedWhenTheToolExits) {
+  ToolProgress dump;
+  dump.tool = "pg_dump";
+  dump.bytes = 2'500'000;
+  dump.elapsed = std::chrono::milliseconds(1500);
+  EXPECT_EQ(progress_line(dump), "\r\033[K  pg_dump: 2.5 MB written, 1.5 s");
+  ToolProgress restore = dump;
+  restore.tool = "pg_restore";
+  restore.expected_bytes = 5'000'000;
+  EXPECT_EQ(progress_line(restore), "\r\033[K  pg_restore: 2.5 MB of ~5.0 MB, 1.5 s");
+  restore.stage = ToolStage::finished;
+  EXPECT_EQ(progress_line(restore), "\r\033[K");
+}
+
+TEST(BackupPrune, ADryRunSaysWhatWouldGo) {
+  PruneResult result;
+  result.mode = PruneMode::dry_run;
+  PrunedBackup gone{{"20261123T115327Z-agentdb", false, {}}, 2048};
+  result.removed.push_back(gone);
+  EXPECT_EQ(removed_line(gone, result.mode), "would remove 20261123T115327Z-agentdb (2.0 kB)");
+  EXPECT_EQ(prune_summary(result), "1 would be removed, 0 kept");
 }
 
 }  // namespace agentdb::backup

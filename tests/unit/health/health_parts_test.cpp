@@ -2,6 +2,8 @@
 
 #include "core/error.hpp"
 #include "health/check.hpp"
+#include "health/health.hpp"
+#include "health/pool_render.hpp"
 #include "health/probe.hpp"
 #include "health/redis_probe.hpp"
 #include "health/report.hpp"
@@ -53,7 +55,7 @@ TEST(HealthReport, PerfdataFollowsThePluginFormat) {
 }
 
 TEST(HealthReport, AnUnreachableServerIsOneCriticalLineWithTheRestCounted) {
-  Report report;
+  HealthReport report;
   CheckResult connection;
   connection.name = "connection";
   connection.status = Status::critical;
@@ -103,6 +105,52 @@ TEST(HealthProbe, PercentilesOfMicroseconds) {
   EXPECT_NEAR(summary.max_ms, 10.0, 0.001);
   std::vector<float> none;
   EXPECT_EQ(summarise(none).count, 0u);
+}
+
+TEST(HealthRun, UnconfiguredServicesAreSkippedWithoutTouchingADatabase) {
+  HealthRequest request;
+  for (const char* name : {"qdrant", "redis", "redis_memory"})
+    request.checks.push_back(SelectedCheck{find_check(name), {}});
+  request.timeout = std::chrono::seconds(5);
+  request.deadline = std::chrono::steady_clock::now() + request.timeout;
+  const auto report = run_checks(request);
+  ASSERT_EQ(report.checks.size(), 3u);
+  EXPECT_EQ(report.checks[0].summary, "not configured (set QDRANT_URL)");
+  EXPECT_EQ(report.checks[1].summary, "not configured (set REDIS_URL)");
+  for (const auto& check : report.checks)
+    EXPECT_EQ(check.status, Status::skipped) << check.name;
+  EXPECT_EQ(report.database, "");
+  EXPECT_FALSE(report.left_running);
+  EXPECT_EQ(overall(report), Status::ok);
+}
+
+TEST(HealthRun, AMalformedRedisUrlIsThrownToTheCaller) {
+  HealthRequest request;
+  request.checks.push_back(SelectedCheck{find_check("redis"), {}});
+  request.redis_url = "http://not-redis";
+  request.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  EXPECT_THROW((void)run_checks(request), Error);
+}
+
+TEST(PoolRender, StatusCountsAreListedByNameAndPgBouncerOnlyWhenAsked) {
+  PoolStatus status;
+  status.database = "postgresql://agentdb@db:5432/agentdb";
+  status.connections = ConnectionLimits{5, 100, 3};
+  status.by_state = {{"idle", 3}, {"active", 2}};
+  const auto blocks = render_pool_status(status);
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0],
+            "postgresql://agentdb@db:5432/agentdb: 5 of 100 connections in use (3 reserved for "
+            "superusers), headroom 92");
+  EXPECT_NE(blocks[1].find("active 2, idle 3"), std::string::npos) << blocks[1];
+  EXPECT_EQ(blocks[2], "oldest transaction: none open");
+  const auto document = pool_status_json(status);
+  EXPECT_EQ(document["connections"]["headroom"], 92);
+  EXPECT_TRUE(document["pgbouncer"].is_null());
+  EXPECT_TRUE(document["oldest_transaction"].is_null());
+  status.pgbouncer = std::vector<PgBouncerPool>{};
+  EXPECT_TRUE(pool_status_json(status)["pgbouncer"].is_array());
+  EXPECT_EQ(render_pool_status(status).size(), 4u);
 }
 
 }  // namespace agentdb::health

@@ -1,4 +1,5 @@
 #include "migrate/roundtrip.hpp"
+#include "migrate/roundtrip_render.hpp"
 
 #include <gtest/gtest.h>
 
@@ -42,12 +43,12 @@ TEST(RoundtripFailure, ErrorsAndRealDifferencesFailAndTheRestOnlyWhenStrict) {
   RoundtripFailure errored;
   errored.stage = RoundtripStage::down_failed;
   errored.error = "revision 2 x (down) failed: 2_x.down.sql:1: boom";
-  EXPECT_TRUE(errored.fails(false));
-  EXPECT_TRUE(differs(1, DifferenceClass::real).fails(false));
+  EXPECT_TRUE(errored.fails(Strictness::lenient));
+  EXPECT_TRUE(differs(1, DifferenceClass::real).fails(Strictness::lenient));
   for (const auto kind :
        {DifferenceClass::column_order, DifferenceClass::enum_values, DifferenceClass::comment}) {
-    EXPECT_FALSE(differs(1, kind).fails(false)) << to_string(kind);
-    EXPECT_TRUE(differs(1, kind).fails(true)) << to_string(kind);
+    EXPECT_FALSE(differs(1, kind).fails(Strictness::lenient)) << to_string(kind);
+    EXPECT_TRUE(differs(1, kind).fails(Strictness::strict)) << to_string(kind);
   }
 }
 
@@ -57,13 +58,13 @@ TEST(RoundtripError, CountsFailingRevisionsAndNamesTheFirstWithItsFirstChangedLi
   result.failures = {differs(2, DifferenceClass::comment), differs(3, DifferenceClass::real),
                      differs(4, DifferenceClass::real)};
   EXPECT_FALSE(result.ok());
-  const auto error = roundtrip_error(result, false);
+  const auto error = roundtrip_error(result, OutputFormat::text);
   ASSERT_TRUE(error);
   EXPECT_EQ(std::string(error->what()),
             "roundtrip failed: 2 of 4 revisions fail; first: the down of revision 3 rev3 does not "
             "undo its up (TABLE public.a: +    note text)");
   EXPECT_NE(error->hint().find("the diffs above"), std::string::npos);
-  EXPECT_NE(roundtrip_error(result, true)->hint().find("JSON"), std::string::npos);
+  EXPECT_NE(roundtrip_error(result, OutputFormat::json)->hint().find("JSON"), std::string::npos);
 }
 
 TEST(RoundtripError, NoneWhenOnlyTolerableDifferencesAndNotStrict) {
@@ -71,10 +72,11 @@ TEST(RoundtripError, NoneWhenOnlyTolerableDifferencesAndNotStrict) {
   result.revisions_checked = 1;
   result.failures = {differs(1, DifferenceClass::column_order)};
   EXPECT_TRUE(result.ok());
-  EXPECT_FALSE(roundtrip_error(result, false));
-  result.strict = true;
-  ASSERT_TRUE(roundtrip_error(result, false));
-  EXPECT_NE(roundtrip_error(result, false)->hint().find("without --strict"), std::string::npos);
+  EXPECT_FALSE(roundtrip_error(result, OutputFormat::text));
+  result.strictness = Strictness::strict;
+  ASSERT_TRUE(roundtrip_error(result, OutputFormat::text));
+  EXPECT_NE(roundtrip_error(result, OutputFormat::text)->hint().find("without --strict"),
+            std::string::npos);
 }
 
 TEST(RoundtripJson, CarriesStagesClassesAndDiffsWithVersionsAsStrings) {

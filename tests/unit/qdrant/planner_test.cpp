@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "qdrant/client.hpp"
+#include "qdrant/render.hpp"
 
 namespace agentdb::qdrant {
 
@@ -215,6 +216,45 @@ TEST(CollectionsFile, TheShippedFileIsValid) {
     EXPECT_TRUE(collection.count_sql) << collection.name;
     EXPECT_TRUE(collection.payload_indexes.contains("user_id")) << collection.name;
   }
+}
+
+// The renderers beside qdrant_command.cpp: what plan and sync-check print, from results alone.
+TEST(QdrantRender, PlanTextMarksDestructiveChangesAndNamesTheCollectionOfIndexChanges) {
+  PlanResult result{"http://q:6333", "1.19.0", "c.json", {}, {}};
+  result.plan.changes.push_back({ChangeKind::recreate,
+                                 "m",
+                                 "recreate collection m",
+                                 {"vectors.size: 4 -> 6"},
+                                 true,
+                                 json::object(),
+                                 ""});
+  result.plan.changes.push_back(
+      {ChangeKind::create_index, "m", "create payload index k (keyword)", {}, false, {}, "k"});
+  result.plan.undeclared = {"old"};
+  EXPECT_EQ(plan_text(result, Output()),
+            "Qdrant 1.19.0 at http://q:6333 against c.json:\n"
+            "  ! recreate collection m  [destructive]\n"
+            "      vectors.size: 4 -> 6\n"
+            "  + create payload index k (keyword) on m\n"
+            "left alone (not in c.json): old\n"
+            "2 change(s), 1 destructive; 'agentdb qdrant apply' makes them");
+  EXPECT_EQ(applied_line(result.plan.changes[0]), "  ! done: recreate collection m");
+  EXPECT_EQ(applied_line(result.plan.changes[1]),
+            "  + done: create payload index k (keyword) on m");
+  EXPECT_EQ(plan_json(result)["in_sync"], false);
+}
+
+TEST(QdrantRender, SyncCheckCountsAMissingCollectionAsOutOfSync) {
+  SyncCheckResult result;
+  result.collections.push_back({"a", 5, 5, 0});
+  result.collections.push_back({"b", std::nullopt, 0, 0});
+  result.drifted = 1;
+  EXPECT_EQ(sync_check_text(result),
+            "COLLECTION  QDRANT   POSTGRESQL  DRIFT\n"
+            "a           5        5           none\n"
+            "b           missing  0           0\n"
+            "1 collection(s) out of sync");
+  EXPECT_EQ(sync_check_json(result)["collections"][1]["qdrant_points"], nullptr);
 }
 
 }  // namespace agentdb::qdrant

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.hpp"
+#include "seed/seed.hpp"
+
 namespace agentdb::seed {
 
 TEST(Synth, TheSameSeedGivesTheSameUuids) {
@@ -53,6 +56,37 @@ TEST(Synth, ScalePresetsGrowLinearly) {
   const auto counts = counts_for_scale(50);
   EXPECT_EQ(counts.messages, 10'000'000);
   EXPECT_EQ(counts.users, 50'000);
+}
+
+TEST(Synth, GivenCountsOverrideTheScaleAndTheDataEndsAtMidnightUtc) {
+  SynthRequest request;
+  request.scale = 2;
+  request.users = 5;
+  request.end_date = "2026-11-23";
+  const auto settings = synth_settings(request);
+  EXPECT_EQ(settings.counts.users, 5);
+  EXPECT_EQ(settings.counts.conversations, counts_for_scale(2).conversations);
+  EXPECT_EQ(settings.end_unix, 1795392000);
+}
+
+TEST(Synth, SettingsWithoutAConversationOrWithABadEndAreUsageErrors) {
+  SynthRequest no_conversation;
+  no_conversation.conversations = 0;
+  try {
+    (void)synth_settings(no_conversation);
+    FAIL() << "accepted no conversations";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_EQ(std::string(e.what()), "synthetic data needs at least one user and one conversation");
+  }
+  SynthRequest bad_end;
+  bad_end.end_date = "23/11/2026";
+  try {
+    (void)synth_settings(bad_end);
+    FAIL() << "accepted a bad end date";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "invalid --end '23/11/2026'");
+  }
 }
 
 }  // namespace agentdb::seed

@@ -1,0 +1,170 @@
+#include "backup/backup_render.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "core/output.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace agentdb::backup {
+
+using nlohmann::json;
+
+namespace {
+
+long long total_rows(const Manifest& m) {
+  long long rows = 0;
+  for (const auto& table : m.tables)
+    rows += table.data_excluded ? 0 : table.rows;
+  return rows;
+}
+
+std::string verified_text(const Manifest& m) {
+  if (!m.verification)
+    return "no";
+  if (!m.verification->ok)
+    return "FAILED " + m.verification->at.substr(0, 10);
+  return m.verification->method + " " + m.verification->at.substr(0, 10);
+}
+
+std::string age_text(const std::string& started_at) {
+  const auto created = util::parse_iso_utc(started_at);
+  if (!created)
+    return "?";
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *created)
+          .count();
+  if (seconds < 120)
+    return std::to_string(std::max<long long>(seconds, 0)) + "s";
+  if (seconds < 7200)
+    return std::to_string(seconds / 60) + "m";
+  if (seconds < 172800)
+    return std::to_string(seconds / 3600) + "h";
+  return std::to_string(seconds / 86400) + "d";
+}
+
+std::string migration_text(const Manifest& m) {
+  return m.migration_version ? std::to_string(*m.migration_version) : "-";
+}
+
+// "12.3 s"
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", seconds);
+  return text;
+}
+
+}  // namespace
+
+json entry_json(const Entry& entry) {
+  const auto& m = entry.manifest;
+  return {{"id", m.id},
+          {"created_at", m.started_at},
+          {"size_bytes", m.size_bytes},
+          {"format", to_string(m.format)},
+          {"migration_version", m.migration_version ? json(*m.migration_version) : json(nullptr)},
+          {"verified", m.verified()},
+          {"verified_at", m.verification ? json(m.verification->at) : json(nullptr)},
+          {"label", m.label},
+          {"database", m.database},
+          {"tables", m.tables.size()},
+          {"rows", total_rows(m)},
+          {"duration_seconds", m.duration_seconds},
+          {"path", entry.dir.string()}};
+}
+
+std::vector<std::string> created_lines(const Entry& entry) {
+  const auto& m = entry.manifest;
+  return {"backup " + m.id + " created: " + to_string(m.format) + ", " +
+              util::human_bytes(m.size_bytes) + ", " + std::to_string(m.tables.size()) +
+              " tables, " + std::to_string(total_rows(m)) + " rows, migration " +
+              migration_text(m) + ", in " + seconds_text(m.duration_seconds),
+          "  " + entry.dir.string()};
+}
+
+std::string catalogue_table(const std::vector<Entry>& entries) {
+  Table table({"ID", "CREATED", "AGE", "SIZE", "FORMAT", "MIGRATION", "VERIFIED", "LABEL"});
+  for (const auto& entry : entries) {
+    const auto& m = entry.manifest;
+    table.add_row({m.id, m.started_at, age_text(m.started_at), util::human_bytes(m.size_bytes),
+                   to_string(m.format), migration_text(m), verified_text(m), m.label});
+  }
+  return table.render();
+}
+
+json catalogue_json(const std::vector<Entry>& entries) {
+  json array = json::array();
+  for (const auto& entry : entries)
+    array.push_back(entry_json(entry));
+  return array;
+}
+
+std::string files_check_line(const Entry& entry, const FilesCheck& check) {
+  return "backup " + entry.manifest.id + ": " + std::to_string(check.files) +
+         " file(s) match their checksums; pg_restore reads " + std::to_string(check.toc_entries) +
+         " table-of-contents entries";
+}
+
+std::string restore_check_line(const RestoreCheck& check) {
+  return "restored into a scratch database (dropped again): " + describe(check) + " (" +
+         seconds_text(check.seconds) + "); recorded in the manifest";
+}
+
+json verify_json(const Entry& entry, const FilesCheck& files,
+                 const std::optional<RestoreCheck>& restored) {
+  json document = {{"id", entry.manifest.id},
+                   {"files", files.files},
+                   {"toc_entries", files.toc_entries},
+                   {"checksums_ok", true}};
+  if (restored) {
+    document["restore"] = {
+        {"tables", restored->tables}, {"rows", restored->rows}, {"seconds", restored->seconds}};
+  }
+  document["verified"] = restored.has_value();
+  return document;
+}
+
+std::string restored_line(const RestoreResult& result) {
+  return "restored backup " + result.id + " into database " + result.target + " in " +
+         seconds_text(result.seconds);
+}
+
+std::string kept_line(const PrunedBackup& backup) {
+  return "keeping " + backup.decision.id + " (" + util::join(backup.decision.reasons, ", ") + ")";
+}
+
+std::string removed_line(const PrunedBackup& backup, PruneMode mode) {
+  return (mode == PruneMode::dry_run ? "would remove " : "removed ") + backup.decision.id + " (" +
+         util::human_bytes(backup.size_bytes) + ")";
+}
+
+std::string prune_summary(const PruneResult& result) {
+  return std::to_string(result.removed.size()) +
+         (result.mode == PruneMode::dry_run ? " would be" : "") + " removed, " +
+         std::to_string(result.kept.size()) + " kept";
+}
+
+json prune_json(const PruneResult& result) {
+  json removed = json::array();
+  json kept = json::array();
+  for (const auto& backup : result.removed)
+    removed.push_back(backup.decision.id);
+  for (const auto& backup : result.kept)
+    kept.push_back({{"id", backup.decision.id}, {"reasons", backup.decision.reasons}});
+  return {{"dry_run", result.mode == PruneMode::dry_run}, {"removed", removed}, {"kept", kept}};
+}
+
+std::string progress_line(const ToolProgress& progress) {
+  if (progress.stage == ToolStage::finished)
+    return "\r\033[K";
+  const auto elapsed = util::human_duration(progress.elapsed);
+  if (progress.tool == "pg_restore") {
+    return "\r\033[K  pg_restore: " + util::human_bytes(progress.bytes) + " of ~" +
+           util::human_bytes(progress.expected_bytes) + ", " + elapsed;
+  }
+  return "\r\033[K  " + std::string(progress.tool) + ": " + util::human_bytes(progress.bytes) +
+         " written, " + elapsed;
+}
+
+}  // namespace agentdb::backup
