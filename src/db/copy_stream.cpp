@@ -104,4 +104,23 @@ void append_copy_text(std::string& line, std::string_view value) {
   }
 }
 
+CopyTransaction::CopyTransaction(CopyConnection& connection) : connection_(connection) {
+  connection_.exec("BEGIN");
+}
+
+CopyTransaction::~CopyTransaction() {
+  if (!open_)
+    return;
+  try {
+    connection_.exec("ROLLBACK");
+  } catch (...) {
+    // The connection is gone; the server rolled the transaction back itself.
+  }
+}
+
+void CopyTransaction::commit() {
+  connection_.exec("COMMIT");
+  open_ = false;
+}
+
 }  // namespace agentdb::db

@@ -37,6 +37,21 @@ class CopyConnection {
   std::string table_;
 };
 
+// One transaction on a CopyConnection, as db::Transaction is on a Session: BEGIN now, COMMIT by
+// commit(), ROLLBACK in the destructor otherwise (never throwing).
+class CopyTransaction {
+ public:
+  explicit CopyTransaction(CopyConnection& connection);
+  ~CopyTransaction();
+  CopyTransaction(const CopyTransaction&) = delete;
+  CopyTransaction& operator=(const CopyTransaction&) = delete;
+  void commit();
+
+ private:
+  CopyConnection& connection_;
+  bool open_ = true;
+};
+
 // Appends `value` to `line` escaped for COPY's text format.
 void append_copy_text(std::string& line, std::string_view value);
 

@@ -134,6 +134,15 @@ std::unique_ptr<Session> Session::open(const ConnectionTarget& target,
   return session;
 }
 
+void Session::cancel_running_query() noexcept {
+  try {
+    // libpqxx builds the cancel request from the connection's backend key, which is fixed once
+    // connected, so reading it from this thread does not race the one running the query.
+    connection_->cancel_query();
+  } catch (...) {
+  }
+}
+
 Rows Session::exec(std::string_view sql) {
   return rows_of(guarded([&] { return work_->exec(std::string(sql)); }));
 }

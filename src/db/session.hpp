@@ -81,6 +81,10 @@ class Session {
   [[nodiscard]] int backend_pid() const;
   // False once the server closed the connection or it broke.
   [[nodiscard]] bool is_open() const;
+  // Asks the server to stop the statement this session is running; safe to call from another
+  // thread while exec() runs (that exec then throws QueryError 57014). Never throws: a cancel that
+  // cannot reach the server changes nothing.
+  void cancel_running_query() noexcept;
   // Where the server's notices go from now on, in the thread that runs the statement; an empty
   // sink drops them (the default: "relation already exists, skipping" is no news).
   void set_notice_sink(NoticeSink sink);

@@ -10,9 +10,7 @@ namespace {
 // At the deadline, asks the server to stop the statement `session` is running, from the caller's
 // thread, so that the thread running the checks gets its answer (an error) and ends.
 void cancel_running_query(db::Session& session) {
-  // Waits for db::Session::cancel_running_query(); until then statement_timeout (set from the
-  // same deadline) is what stops a query the server is still running.
-  (void)session;
+  session.cancel_running_query();
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ SynthReport generate(const db::ConnectionTarget& target, const SynthSettings& se
   SynthReport report;
 
   db::CopyConnection copy(target);
-  copy.exec("BEGIN");
+  db::CopyTransaction transaction(copy);
   if (schema.has_partition_function)
     ensure_partitions(copy, settings, window.start);
   const SynthSink to{copy, random, progress, report};
@@ -93,7 +93,7 @@ SynthReport generate(const db::ConnectionTarget& target, const SynthSettings& se
   write_messages(to, counts, conversations);
   write_executions_and_costs(to, {users, agents, conversations, models, schema.prices},
                              counts.executions);
-  copy.exec("COMMIT");
+  transaction.commit();
   // A bulk load leaves one rollup delta row per day, model and time bucket; fold them in now so
   // that the first cost report does not read them all (the function exists from the cost_rollup
   // revision on).

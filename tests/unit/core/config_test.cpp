@@ -1,0 +1,85 @@
+// Config: settings declared by their modules, resolved flag > environment > file > default, file
+// keys checked against the declarations, and secret values remembered for redaction.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+
+namespace agentdb {
+namespace {
+
+constexpr Setting kDir{.key = "test.dir",
+                       .env = "AGENTDB_TEST_CONFIG_DIR",
+                       .fallback = "dir-default",
+                       .doc = "a folder",
+                       .secrecy = Secrecy::plain};
+constexpr Setting kToken{.key = "",
+                         .env = "AGENTDB_TEST_CONFIG_TOKEN",
+                         .fallback = "",
+                         .doc = "a secret",
+                         .secrecy = Secrecy::secret};
+constexpr Setting kTable{.key = "test.limits.*",
+                         .env = nullptr,
+                         .fallback = "",
+                         .doc = "a table",
+                         .secrecy = Secrecy::plain};
+
+std::filesystem::path write_config(const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("agentdb-config-test-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Config, AFlagBeatsTheEnvironmentWhichBeatsTheFileWhichBeatsTheDefault) {
+  const auto path = write_config("[test]\ndir = \"from-file\"\n");
+  const auto config = Config::load(path, {&kDir});
+  ::unsetenv(kDir.env);
+  EXPECT_EQ(config.value(kDir), "from-file");
+  ::setenv(kDir.env, "from-env", 1);
+  EXPECT_EQ(config.value(kDir), "from-env");
+  EXPECT_EQ(config.value(kDir, "from-flag"), "from-flag");
+  ::unsetenv(kDir.env);
+  EXPECT_EQ(Config().value(kDir), "dir-default");
+  EXPECT_FALSE(Config().find(kDir).has_value());
+  std::filesystem::remove(path);
+}
+
+TEST(Config, AKeyNoModuleDeclaredIsAUsageErrorAndATableTakesItsSubkeys) {
+  const auto path = write_config("[test]\ndri = \"typo\"\n");
+  try {
+    (void)Config::load(path, {&kDir, &kTable});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_NE(std::string(e.what()).find("unknown setting 'test.dri'"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Config, SubkeysOfADeclaredTableAreAccepted) {
+  const auto path = write_config("[test.limits.a]\nwarning = 3\n");
+  EXPECT_NO_THROW((void)Config::load(path, {&kTable}));
+  std::filesystem::remove(path);
+}
+
+TEST(Config, ASecretReadThroughAnyCopyIsRememberedForRedaction) {
+  const Config config;
+  const Config copy = config;  // NOLINT: the copy is the point
+  ::setenv(kToken.env, "s3cr3t value", 1);
+  EXPECT_EQ(copy.value(kToken), "s3cr3t value");
+  EXPECT_EQ(config.secrets(), std::vector<std::string>{"s3cr3t value"});
+  ::unsetenv(kToken.env);
+  (void)config.value(kDir, "plain");
+  EXPECT_EQ(config.secrets().size(), 1u);
+}
+
+}  // namespace
+}  // namespace agentdb
