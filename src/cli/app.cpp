@@ -16,7 +16,6 @@
 #include "db/connection_target.hpp"
 #include "db/session.hpp"
 #include "local/cluster.hpp"
-#include "local/local_command.hpp"
 #include "util/strings.hpp"
 
 #ifndef AGENTDB_VERSION
@@ -119,7 +118,7 @@ Context make_context(const GlobalOptions& options) {
 std::function<db::ConnectionTarget()> database_resolver(const Context& ctx,
                                                         const GlobalOptions& options) {
   return [url = ctx.config.find(kDatabaseUrl, options.database_url),
-          home = local::configured_home(ctx), out = ctx.out]() {
+          home = local::configured_home(ctx.config), out = ctx.out]() {
     if (url)
       return db::parse_connection_target(*url);
     local::LocalCluster cluster(home);

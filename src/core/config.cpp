@@ -1,6 +1,6 @@
 #include "core/config.hpp"
 
-#include <array>
+#include <algorithm>
 #include <cstdlib>
 #include <system_error>
 
@@ -64,7 +64,9 @@ std::optional<std::string> Config::find(const Setting& setting, std::string_view
   }
   if (found && setting.is_secret()) {
     const std::lock_guard lock(secrets_->mutex);
-    secrets_->values.push_back(*found);
+    auto& values = secrets_->values;
+    if (std::find(values.begin(), values.end(), *found) == values.end())
+      values.push_back(*found);
   }
   return found;
 }

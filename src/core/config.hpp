@@ -3,13 +3,13 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <memory>
-#include <mutex>
 #include <vector>
+
 #include "core/settings.hpp"
 #include "core/toml.hpp"
 

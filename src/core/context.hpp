@@ -64,11 +64,12 @@ struct Command {
   ExitConvention convention = ExitConvention::exit_code;
 };
 
-// Each command family adds its subcommand tree under `parent` and lists its leaves.
-using RegisterFamily = void (*)(CLI::App& parent, std::vector<Command>& commands);
+// Each command family fills in `family` (the subcommand the dispatcher made from its row) and
+// lists its leaves.
+using RegisterFamily = void (*)(CLI::App& family, std::vector<Command>& commands);
 
-// A row of the command table (cli/app.cpp): the family, its one-line summary, and the settings
-// its module declares.
+// A row of the command table (cli/command_table.cpp): the family, its one-line summary, and the
+// settings its module declares.
 struct Family {
   std::string_view name;
   std::string_view summary;

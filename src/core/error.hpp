@@ -43,8 +43,4 @@ class Error : public std::runtime_error {
   std::string hint_;
 };
 
-[[nodiscard]] inline int to_int(ExitCode code) {
-  return static_cast<int>(code);
-}
-
 }  // namespace agentdb

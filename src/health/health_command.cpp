@@ -59,13 +59,16 @@ std::optional<QdrantCheckSettings> qdrant_settings(const Config& config, const s
   return settings;
 }
 
-// Only what the selected checks use is resolved: `--check redis` starts no database.
+// Only what the selected checks use is resolved (`--check redis` starts no database), once,
+// also under --watch, whose loop gives each later run a deadline of its own.
 HealthRequest health_request(Context& ctx, const HealthOptions& options,
                              const std::vector<SelectedCheck>& checks,
                              std::chrono::milliseconds timeout) {
   HealthRequest request;
   request.checks = checks;
   request.timeout = timeout;
+  // The deadline starts before the database is resolved, so starting the embedded cluster counts
+  // against --timeout, as it did.
   request.deadline = Clock::now() + timeout;
   if (selected(checks, [](const CheckSpec& s) { return s.needs_database; })) {
     request.database = ctx.database();
@@ -80,10 +83,8 @@ HealthRequest health_request(Context& ctx, const HealthOptions& options,
   return request;
 }
 
-Status run_once(Context& ctx, const HealthOptions& options,
-                const std::vector<SelectedCheck>& checks, std::chrono::milliseconds timeout,
-                ReportFormat format) {
-  const auto report = run_checks(health_request(ctx, options, checks, timeout));
+Status run_once(Context& ctx, HealthRequest request, ReportFormat format) {
+  const auto report = run_checks(request);
   print_report(report, format, ctx.out);
   // The command line's last resort: a call still hangs past --timeout on a thread that cannot be
   // stopped, so leave the process now, as a monitoring plugin must (even in --watch).
@@ -107,8 +108,9 @@ Outcome run_health(Context& ctx, const HealthOptions& options) {
   const ReportFormat format = ctx.out.json()   ? ReportFormat::json
                               : options.nagios ? ReportFormat::nagios
                                                : ReportFormat::table;
+  auto request = health_request(ctx, options, checks, *timeout);
   if (options.watch_seconds <= 0)
-    return plugin_status(run_once(ctx, options, checks, *timeout, format));
+    return plugin_status(run_once(ctx, std::move(request), format));
   // --watch: redraw in place on a terminal, one report after another otherwise.
   util::InterruptFlag interrupted;
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;
@@ -120,10 +122,11 @@ Outcome run_health(Context& ctx, const HealthOptions& options) {
                            ", every " + util::human_duration(interval) + " (Ctrl-C to stop)");
     else
       ctx.out.print_always("== " + util::iso_utc(std::chrono::system_clock::now()));
-    last = run_once(ctx, options, checks, *timeout, format);
+    last = run_once(ctx, request, format);
     const auto until = Clock::now() + interval;
     while (!interrupted.raised() && Clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    request.deadline = Clock::now() + *timeout;
   }
   return plugin_status(last);
 }

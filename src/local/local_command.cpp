@@ -15,7 +15,7 @@ struct DestroyOptions {
 };
 
 ExitCode run_status(Context& ctx) {
-  const auto result = cluster_status(configured_home(ctx));
+  const auto result = cluster_status(configured_home(ctx.config));
   if (ctx.out.json())
     ctx.out.emit(status_json(result));
   else
@@ -24,7 +24,7 @@ ExitCode run_status(Context& ctx) {
 }
 
 ExitCode run_start(Context& ctx) {
-  LocalCluster cluster(configured_home(ctx));
+  LocalCluster cluster(configured_home(ctx.config));
   cluster.start(ctx.out);
   const auto target = cluster.target();
   if (ctx.out.json())
@@ -35,14 +35,14 @@ ExitCode run_start(Context& ctx) {
 }
 
 ExitCode run_stop(Context& ctx) {
-  LocalCluster cluster(configured_home(ctx));
+  LocalCluster cluster(configured_home(ctx.config));
   cluster.stop(ctx.out);
   ctx.out.print("local cluster stopped");
   return ExitCode::ok;
 }
 
 ExitCode run_destroy(Context& ctx, const DestroyOptions& options) {
-  LocalCluster cluster(configured_home(ctx));
+  LocalCluster cluster(configured_home(ctx.config));
   if (!options.yes) {
     throw Error(ExitCode::usage,
                 "refusing to destroy the local cluster in " + cluster.paths().home.string() +
@@ -55,10 +55,6 @@ ExitCode run_destroy(Context& ctx, const DestroyOptions& options) {
 }
 
 }  // namespace
-
-std::filesystem::path configured_home(const Context& ctx) {
-  return configured_home(ctx.config);
-}
 
 // Every leaf manages the cluster itself, so none needs the dispatcher to open anything.
 void register_commands(CLI::App& family, std::vector<Command>& commands) {

@@ -9,7 +9,4 @@ namespace agentdb::local {
 
 void register_commands(CLI::App& parent, std::vector<Command>& commands);
 
-// configured_home(ctx.config), for the dispatcher's resolver.
-[[nodiscard]] std::filesystem::path configured_home(const Context& ctx);
-
 }  // namespace agentdb::local
