@@ -7,6 +7,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "util/strings.hpp"
+
 namespace agentdb {
 
 namespace {
@@ -143,6 +145,47 @@ std::string Table::render() const {
 
 bool Output::show_progress() const {
   return !json() && !settings_.quiet && ::isatty(STDERR_FILENO) == 1;
+}
+
+Output::ProgressMode Output::progress_mode() const {
+  if (json() || settings_.quiet)
+    return ProgressMode::none;
+  return ::isatty(STDERR_FILENO) == 1 ? ProgressMode::live : ProgressMode::periodic;
+}
+
+ProgressLine::ProgressLine(const Output& out, std::chrono::milliseconds every)
+    : mode_(out.progress_mode()), every_(every), last_(std::chrono::steady_clock::now()) {}
+
+ProgressLine::~ProgressLine() {
+  finish();
+}
+
+void ProgressLine::update(std::string_view text) {
+  if (mode_ == Output::ProgressMode::none)
+    return;
+  const auto now = std::chrono::steady_clock::now();
+  if (mode_ == Output::ProgressMode::live) {
+    // A terminal redraws at most ten times a second; more only costs writes.
+    if (shown_ && now - last_ < std::chrono::milliseconds(100))
+      return;
+    write_out(stderr, "\r\033[K  " + util::printable(text));
+  } else {
+    // The first line only after `every`: short work stays silent in logs.
+    if (now - last_ < every_)
+      return;
+    write_out(stderr, "agentdb: " + util::printable(text) + "\n");
+  }
+  std::fflush(stderr);
+  last_ = now;
+  shown_ = true;
+}
+
+void ProgressLine::finish() {
+  if (mode_ == Output::ProgressMode::live && shown_) {
+    write_out(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+  shown_ = false;
 }
 
 bool colour_by_default() {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,10 @@ class Output {
   [[nodiscard]] bool verbose() const { return settings_.verbosity > 0; }
   // Whether a live progress line belongs on stderr: a terminal, and neither --json nor --quiet.
   [[nodiscard]] bool show_progress() const;
+  // How long work reports progress on stderr: none under --json or --quiet, a line rewritten in
+  // place on a terminal, otherwise a plain line every few seconds (CI logs, cron mail).
+  enum class ProgressMode { none, live, periodic };
+  [[nodiscard]] ProgressMode progress_mode() const;
 
   // A line of human-readable result on stdout; silent under --json and --quiet.
   void print(std::string_view line) const;
@@ -49,6 +54,28 @@ class Output {
 
  private:
   OutputSettings settings_;
+};
+
+// One progress report of long work, on stderr as Output::progress_mode() says: update() as often
+// as convenient (it is cheap), finish() (or the destructor) clears a live line. Text is shown
+// through util::printable, so it may carry names from the database. Not thread-safe: one writer.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const Output& out,
+                        std::chrono::milliseconds every = std::chrono::seconds(5));
+  ~ProgressLine();
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+
+  [[nodiscard]] bool enabled() const { return mode_ != Output::ProgressMode::none; }
+  void update(std::string_view text);
+  void finish();
+
+ private:
+  Output::ProgressMode mode_;
+  std::chrono::milliseconds every_;
+  std::chrono::steady_clock::time_point last_{};
+  bool shown_ = false;
 };
 
 // A text table with aligned columns; cells may hold colour codes.

@@ -24,6 +24,12 @@ namespace agentdb::util {
 [[nodiscard]] std::string human_bytes(std::uint64_t bytes);
 // Collapses the text to one line: newlines and tabs become single spaces.
 [[nodiscard]] std::string one_line(std::string_view text);
+// Text from outside (the database, a server's error) made safe to show on a terminal: every C0
+// control (ESC, CR, BS, ...), DEL and C1 control (U+0080..U+009F) becomes a visible \xNN or
+// \u00NN escape, so a stored escape sequence cannot move the cursor, retitle or clear the screen.
+// Tabs become spaces; newlines are escaped too unless `keep_newlines`.
+enum class Newlines { escape, keep };
+[[nodiscard]] std::string printable(std::string_view text, Newlines newlines = Newlines::escape);
 // Replaces every occurrence of a non-empty `from` in `text`, left to right, in linear time.
 void replace_all(std::string& text, std::string_view from, std::string_view to);
 
