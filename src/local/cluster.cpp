@@ -112,7 +112,7 @@ ClusterPaths paths_for(fs::path home, fs::path root) {
 class HomeLock {
  public:
   explicit HomeLock(const fs::path& home) {
-    fd_ = ::open((home / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd_ = ::open((home / ".lock").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
       throw Error(ExitCode::failure, "cannot lock '" + (home / ".lock").string() + "'",
                   "check the permissions of the agentdb home directory");
@@ -126,13 +126,12 @@ class HomeLock {
   int fd_ = -1;
 };
 
-void chown_to(const fs::path& path, const std::string& user) {
-  if (!running_as_root())
-    return;
-  const auto account = lookup_user(user);
-  if (account && ::chown(path.c_str(), account->uid, account->gid) != 0) {
-    throw Error(ExitCode::failure, "cannot hand '" + path.string() + "' to user " + user);
-  }
+// As root, the files the server reads are handed to its user before they get their names.
+std::optional<util::FileOwner> owner_for(const std::string& user) {
+  const auto account = switch_to(user);
+  if (!account)
+    return std::nullopt;
+  return util::FileOwner{account->uid, account->gid};
 }
 
 void make_dir(const fs::path& path, fs::perms perms) {
@@ -141,6 +140,43 @@ void make_dir(const fs::path& path, fs::perms perms) {
   if (ec)
     throw Error(ExitCode::failure, "cannot create '" + path.string() + "': " + ec.message());
   fs::permissions(path, perms, ec);
+}
+
+// A 0700 folder of the server's user; under /tmp (the socket's fallback) a folder or link someone
+// else planted at the predictable name is refused instead of being handed to the server.
+void make_server_dir(const fs::path& path, const std::string& user) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  try {
+    util::make_private_directory(path, owner_for(user));
+  } catch (const util::FileWriteError& e) {
+    throw Error(ExitCode::failure, e.what(),
+                "remove it if it is not the local cluster's, then retry");
+  }
+}
+
+void write_cluster_file(const fs::path& path, const std::string& content,
+                        const util::WriteOptions& options = {}) {
+  try {
+    util::write_file_atomic(path, content, options);
+  } catch (const util::FileWriteError& e) {
+    throw Error(ExitCode::failure, e.what(), e.hint());
+  }
+}
+
+// Only the Unix socket, in a folder only the server's user (and root) can enter; initdb's
+// `host ... trust` lines would let anyone on the machine in if TCP were ever switched on.
+constexpr const char* kHbaContent =
+    "# Written by agentdb: connections only through the Unix socket, whose folder only the\n"
+    "# server's user can enter. No TCP lines: see agentdb(1), EMBEDDED DATABASE.\n"
+    "local all all trust\n"
+    "local replication all trust\n";
+
+void restrict_to_socket(const fs::path& data, const std::string& user) {
+  const auto path = data / "pg_hba.conf";
+  if (util::read_file(path) == std::optional<std::string>(kHbaContent))
+    return;
+  write_cluster_file(path, kHbaContent, {.mode = 0600, .owner = owner_for(user)});
 }
 
 }  // namespace
@@ -222,10 +258,8 @@ void LocalCluster::initialise(const Messages& messages) {
                   "; keeping the cluster in " + root.string());
   }
   paths_ = paths_for(paths_.home, root);
-  make_dir(paths_.root, fs::perms::owner_all);
-  chown_to(paths_.root, user);
-  make_dir(paths_.socket_dir, fs::perms::owner_all);
-  chown_to(paths_.socket_dir, user);
+  make_server_dir(paths_.root, user);
+  make_server_dir(paths_.socket_dir, user);
 
   messages.note("creating the local PostgreSQL cluster in " + paths_.root.string());
   const auto result =
@@ -241,9 +275,9 @@ void LocalCluster::initialise(const Messages& messages) {
       "\n# Added by agentdb\nlisten_addresses = ''\nunix_socket_directories = '" +
       paths_.socket_dir.string() + "'\nunix_socket_permissions = 0700\n";
   auto conf = util::read_file(paths_.data / "postgresql.conf").value_or("");
-  util::write_file_atomic(paths_.data / "postgresql.conf", conf + settings);
-  chown_to(paths_.data / "postgresql.conf", user);
-  util::write_file_atomic(paths_.home / kLocationFile, paths_.root.string() + "\n");
+  write_cluster_file(paths_.data / "postgresql.conf", conf + settings,
+                     {.mode = 0600, .owner = owner_for(user)});
+  write_cluster_file(paths_.home / kLocationFile, paths_.root.string() + "\n");
 }
 
 void LocalCluster::start(const Messages& messages) {
@@ -260,8 +294,8 @@ void LocalCluster::start(const Messages& messages) {
   }
   if (current == ClusterState::stopped) {
     const auto user = server_user();
-    make_dir(paths_.socket_dir, fs::perms::owner_all);
-    chown_to(paths_.socket_dir, user);
+    make_server_dir(paths_.socket_dir, user);
+    restrict_to_socket(paths_.data, user);  // also for clusters made before it was done
     const auto result =
         run_as_server(user, {db::pg_program("pg_ctl").string(), "start", "-w", "-t", "60", "-D",
                              paths_.data.string(), "-l", paths_.log_file.string()});

@@ -1,49 +1,223 @@
 #include "util/files.hpp"
 
 #include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <deque>
 #include <memory>
-#include <system_error>
+#include <utility>
+
+#include "util/strings.hpp"
 
 namespace agentdb::util {
 
+namespace fs = std::filesystem;
+
 namespace {
 
-std::filesystem::path temp_name_for(const std::filesystem::path& path) {
-  auto temp = path;
-  temp += ".tmp." + std::to_string(::getpid());
-  return temp;
+constexpr int kNameAttempts = 100;
+
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  [[nodiscard]] int get() const { return fd_; }
+  // close(2) reports delayed write errors (NFS), so it is checked where it matters.
+  [[nodiscard]] int close() { return ::close(std::exchange(fd_, -1)); }
+
+ private:
+  int fd_;
+};
+
+std::string random_hex() {
+  unsigned char bytes[8];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    const auto n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      throw std::system_error(errno, std::generic_category(), "getrandom");
+    got += static_cast<std::size_t>(n);
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (const unsigned char b : bytes) {
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 0xf];
+  }
+  return hex;
 }
 
-void write_and_sync(const std::filesystem::path& temp, std::string_view content) {
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw std::system_error(errno, std::generic_category(), temp.string());
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const auto n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      const int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw std::system_error(saved, std::generic_category(), temp.string());
-    }
-    written += static_cast<std::size_t>(n);
+bool write_all(int fd, std::string_view content) {
+  while (!content.empty()) {
+    const auto n = ::write(fd, content.data(), content.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return false;
+    content.remove_prefix(static_cast<std::size_t>(n));
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    throw std::system_error(saved, std::generic_category(), temp.string());
+  return true;
+}
+
+// A file written and synced under a random name in its target's folder, not yet visible under
+// its own name; the destructor removes the temporary name unless the file was given its name.
+class StagedFile {
+ public:
+  StagedFile(const fs::path& target, std::string_view content, const WriteOptions& options)
+      : target_(target), folder_(open_folder(target)), name_(target.filename().string()) {
+    refuse_directory();
+    Descriptor file(create_temporary(options.mode));
+    const int fd = file.get();
+    const bool ok = write_all(fd, content) &&
+                    (!options.owner || ::fchown(fd, options.owner->uid, options.owner->gid) == 0) &&
+                    ::fsync(fd) == 0 && file.close() == 0;
+    if (!ok) {
+      // The destructor does not run for a constructor that throws.
+      const int error = errno;
+      ::unlinkat(folder_.get(), temp_.c_str(), 0);
+      throw FileWriteError(error, target_);
+    }
+  }
+  ~StagedFile() {
+    if (!temp_.empty())
+      ::unlinkat(folder_.get(), temp_.c_str(), 0);
+  }
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+
+  // rename(2) replaces whatever is at the name, a symlink included, without following it.
+  void replace() {
+    if (::renameat(folder_.get(), temp_.c_str(), folder_.get(), name_.c_str()) != 0)
+      throw FileWriteError(errno, target_);
+    temp_.clear();
+    sync_folder();
+  }
+
+  // link(2) never replaces anything, so an existing name (even a dangling symlink) is kept.
+  [[nodiscard]] bool link_new() {
+    if (::linkat(folder_.get(), temp_.c_str(), folder_.get(), name_.c_str(), 0) != 0) {
+      if (errno == EEXIST)
+        return false;
+      throw FileWriteError(errno, target_);
+    }
+    linked_ = true;
+    return true;
+  }
+
+  void unlink_name() {
+    if (linked_)
+      ::unlinkat(folder_.get(), name_.c_str(), 0);
+    linked_ = false;
+  }
+
+  void sync_folder() const { ::fsync(folder_.get()); }
+
+ private:
+  static int open_folder(const fs::path& target) {
+    const auto parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    const int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+      throw FileWriteError(errno, target);
+    return fd;
+  }
+
+  void refuse_directory() const {
+    struct stat info {};
+    const bool no_name = name_.empty() || name_ == "." || name_ == "..";
+    if (no_name || (::fstatat(folder_.get(), name_.c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    S_ISDIR(info.st_mode))) {
+      throw FileWriteError(EISDIR, target_);
+    }
+  }
+
+  int create_temporary(mode_t mode) {
+    for (int attempt = 0; attempt < kNameAttempts; ++attempt) {
+      auto candidate = ".agentdb-tmp-" + random_hex();
+      const int fd = ::openat(folder_.get(), candidate.c_str(),
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+      if (fd >= 0) {
+        temp_ = std::move(candidate);
+        return fd;
+      }
+      if (errno != EEXIST)
+        throw FileWriteError(errno, target_);
+    }
+    throw FileWriteError(EEXIST, target_);
+  }
+
+  fs::path target_;
+  Descriptor folder_;
+  std::string name_;
+  std::string temp_;
+  bool linked_ = false;
+};
+
+std::string hint_for(int error, const fs::path& path) {
+  switch (error) {
+    case EISDIR:
+      return "name a file, not a folder";
+    case ENOENT:
+    case ENOTDIR:
+      return "create the folder '" + printable(path.parent_path().string()) +
+             "' first or choose another path";
+    case EACCES:
+    case EPERM:
+      return "check the folder's permissions or choose another path";
+    case EROFS:
+      return "the file system is read-only; choose another path";
+    case ENOSPC:
+    case EDQUOT:
+      return "free some disk space and retry";
+    case ENAMETOOLONG:
+      return "choose a shorter name";
+    case ELOOP:
+      return "a symlink is in the way: remove it or choose another path";
+    default:
+      return "";
   }
 }
 
 }  // namespace
 
-bool read_blocks(const std::filesystem::path& path, std::size_t block_size,
+FileWriteError::FileWriteError(int error, fs::path path, std::string message)
+    : std::system_error(error, std::generic_category()), path_(std::move(path)) {
+  message_ = message.empty() ? "cannot write '" + printable(path_.string()) +
+                                   "': " + std::generic_category().message(error)
+                             : std::move(message);
+}
+
+std::string FileWriteError::hint() const {
+  return hint_for(code().value(), path_);
+}
+
+bool FileWriteError::names_unusable_path() const {
+  switch (code().value()) {
+    case EISDIR:
+    case ENOENT:
+    case ENOTDIR:
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case ENAMETOOLONG:
+    case ELOOP:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool read_blocks(const fs::path& path, std::size_t block_size,
                  const std::function<void(std::string_view)>& sink) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -68,34 +242,74 @@ bool read_blocks(const std::filesystem::path& path, std::size_t block_size,
   return true;
 }
 
-std::optional<std::string> read_file(const std::filesystem::path& path) {
+std::optional<std::string> read_file(const fs::path& path) {
   std::string content;
   if (!read_blocks(path, 16384, [&content](std::string_view block) { content.append(block); }))
     return std::nullopt;
   return content;
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-  const auto temp = temp_name_for(path);
-  write_and_sync(temp, content);
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    throw std::system_error(saved, std::generic_category(), path.string());
-  }
+void write_file_atomic(const fs::path& path, std::string_view content,
+                       const WriteOptions& options) {
+  StagedFile(path, content, options).replace();
 }
 
-bool create_file_exclusive(const std::filesystem::path& path, std::string_view content) {
-  const auto temp = temp_name_for(path);
-  write_and_sync(temp, content);
-  const int rc = ::link(temp.c_str(), path.c_str());
-  const int saved = errno;
-  ::unlink(temp.c_str());
-  if (rc == 0)
-    return true;
-  if (saved == EEXIST)
-    return false;
-  throw std::system_error(saved, std::generic_category(), path.string());
+bool create_file_exclusive(const fs::path& path, std::string_view content,
+                           const WriteOptions& options) {
+  return create_files_exclusive({{path, std::string(content)}}, options);
+}
+
+bool create_files_exclusive(const std::vector<NewFile>& files, const WriteOptions& options) {
+  std::deque<StagedFile> staged;  // a deque: StagedFile stays where it was built
+  for (const auto& file : files)
+    staged.emplace_back(file.path, file.content, options);
+  const auto undo = [&staged]() {
+    for (auto& file : staged)
+      file.unlink_name();
+  };
+  try {
+    for (auto& file : staged) {
+      if (!file.link_new()) {
+        undo();
+        return false;
+      }
+    }
+  } catch (...) {
+    undo();
+    throw;
+  }
+  for (const auto& file : staged)
+    file.sync_folder();
+  return true;
+}
+
+void make_private_directory(const fs::path& path, const std::optional<FileOwner>& owner) {
+  const auto shown = "'" + printable(path.string()) + "'";
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    const int error = errno;
+    throw FileWriteError(error, path,
+                         "cannot create folder " + shown + ": " + std::strerror(error));
+  }
+  // O_NOFOLLOW: a symlink planted at `path` fails here instead of being chowned or chmodded.
+  Descriptor dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat info {};
+  if (dir.get() < 0 || ::fstat(dir.get(), &info) != 0) {
+    const int error = errno;
+    throw FileWriteError(error, path,
+                         "cannot use " + shown + " as a folder: " + std::strerror(error));
+  }
+  if (info.st_uid != ::geteuid() && !(owner && info.st_uid == owner->uid)) {
+    throw FileWriteError(EPERM, path,
+                         "cannot use folder " + shown + ": it belongs to another user (uid " +
+                             std::to_string(info.st_uid) + ")");
+  }
+  const bool failed =
+      (owner && ::fchown(dir.get(), owner->uid, owner->gid) != 0) || ::fchmod(dir.get(), 0700) != 0;
+  if (failed) {
+    const int error = errno;
+    throw FileWriteError(error, path,
+                         "cannot make folder " + shown + " private: " + std::strerror(error));
+  }
 }
 
 }  // namespace agentdb::util

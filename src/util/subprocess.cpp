@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,7 +61,7 @@ std::vector<std::string> child_environment(const ProcessOptions& options) {
 // Runs in the child between fork and exec: only async-signal-safe calls.
 [[noreturn]] void exec_child(const std::vector<char*>& argv, const std::vector<char*>& envp,
                              const ProcessOptions& options, Pipe& in, Pipe& out, Pipe& err,
-                             int error_pipe) {
+                             int error_pipe, pid_t parent) {
   const auto fail = [error_pipe]() {
     const int code = errno;
     [[maybe_unused]] auto n = ::write(error_pipe, &code, sizeof code);
@@ -83,6 +84,13 @@ std::vector<std::string> child_environment(const ProcessOptions& options) {
       fail();
     }
   }
+  // Dies with agentdb: a kill -9 of agentdb must not leave pg_dump running. Set after the user
+  // switch, which clears it; SIGTERM lets the child clean up (initdb removes a half-made cluster).
+  // If agentdb died before this line, the parent is no longer the one that forked.
+  if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+    fail();
+  if (::getppid() != parent)
+    ::_exit(127);
   if (options.working_directory && ::chdir(options.working_directory->c_str()) != 0)
     fail();
   ::execvpe(argv[0], argv.data(), envp.data());
@@ -157,11 +165,12 @@ ProcessResult run_process(const std::vector<std::string>& args, const ProcessOpt
     err.open();
   error_report.open();
 
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0)
     throw std::system_error(errno, std::generic_category(), "fork");
   if (pid == 0)
-    exec_child(argv, envp, options, in, out, err, error_report.write_end);
+    exec_child(argv, envp, options, in, out, err, error_report.write_end, parent);
 
   in.close_read();
   out.close_write();

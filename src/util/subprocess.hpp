@@ -42,7 +42,8 @@ struct ProcessResult {
   [[nodiscard]] bool ok() const { return exit_code == 0; }
 };
 
-// Runs argv[0] (looked up in PATH when it has no slash) and waits for it.
+// Runs argv[0] (looked up in PATH when it has no slash) and waits for it. The child gets SIGTERM
+// when agentdb dies (PR_SET_PDEATHSIG), so a kill -9 of agentdb never leaves it running.
 // Throws std::system_error when the program cannot be started at all.
 [[nodiscard]] ProcessResult run_process(const std::vector<std::string>& argv,
                                         const ProcessOptions& options = {});

@@ -1,10 +1,14 @@
 // The embedded cluster as a newcomer meets it: created on first use, socket only, long paths
 // handled.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
+#include "util/files.hpp"
+#include "util/sha256.hpp"
 
 namespace agentdb::testing {
 
@@ -44,6 +48,39 @@ TEST(LocalCluster, IsCreatedOnFirstUseEvenUnderAPathTooLongForASocket) {
   EXPECT_EQ(destroyed.exit_code, 0) << destroyed.err;
   EXPECT_EQ(nlohmann::json::parse(run_agentdb({"--json", "local", "status"}, env).out)["state"],
             "absent");
+}
+
+// Nothing in the test suite connects to the embedded cluster over TCP (PgBouncer in the pool test
+// reaches it through its socket), so initdb's host lines are not needed by anyone.
+TEST(LocalCluster, TrustsOnlyItsOwnSocketAndNoTcpConnection) {
+  auto session = db::Session::open(cluster());
+  const auto rules = session->exec("SELECT type, auth_method FROM pg_hba_file_rules");
+  ASSERT_FALSE(rules.empty());
+  for (const auto& rule : rules)
+    EXPECT_EQ(rule[0].as<std::string>(), "local") << rule[1].as<std::string>();
+  EXPECT_EQ(session->exec("SHOW listen_addresses")[0][0].as<std::string>(), "");
+}
+
+TEST(LocalCluster, ALinkPlantedAtTheSocketFolderUnderTmpIsRefusedNotFollowed) {
+  TempDir dir;
+  const auto home = dir.path() / std::string(60, 'h') / std::string(40, 'g') / ".agentdb";
+  // The fallback socket folder's name is predictable: /tmp/agentdb-<hash of the cluster's root>.
+  const auto root = std::filesystem::absolute(home / "pg").lexically_normal();
+  const auto socket_dir =
+      std::filesystem::path("/tmp") / ("agentdb-" + util::sha256_hex(root.string()).substr(0, 16));
+  const auto elsewhere = dir.path() / "elsewhere";
+  std::filesystem::create_directories(elsewhere);
+  std::filesystem::permissions(elsewhere, std::filesystem::perms(0755));
+  std::filesystem::create_symlink(elsewhere, socket_dir);
+
+  const auto start = run_agentdb({"local", "start"}, {{"AGENTDB_HOME", home.string()}});
+  std::filesystem::remove(socket_dir);
+  EXPECT_EQ(start.exit_code, 1) << start.err;
+  EXPECT_NE(start.err.find(socket_dir.string()), std::string::npos) << start.err;
+  struct stat info {};
+  ASSERT_EQ(::stat(elsewhere.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0755u);
+  EXPECT_EQ(info.st_uid, ::geteuid());
 }
 
 }  // namespace agentdb::testing
