@@ -21,6 +21,10 @@ enum class Created { no, yes };
 Created prepare_target(db::Session& admin, const db::ConnectionTarget& server,
                        const RestoreRequest& request) {
   const auto& name = request.target;
+  // The name as given and the database the restore's connections resolve to, both.
+  refuse_system_database(name);
+  refuse_system_database(db::with_database(server, name).dbname);
+  refuse_template_database(admin, name);
   if (name == server.dbname && request.connected == ConnectedTarget::refuse) {
     throw Error(ExitCode::conflict,
                 "refusing to restore into " + name + ", the database agentdb is connected to",
@@ -121,6 +125,7 @@ Entry restorable_backup(const Catalogue& catalogue, const RestoreRequest& reques
                 "a database name of letters, digits, _ and $ starting with a letter or _, at "
                 "most 63 bytes");
   }
+  refuse_system_database(request.target);  // before anything is read or connected
   auto entry = catalogue.find(request.id, request.warn);
   check_files(entry);  // never restore an archive that is not what was written
   return entry;
@@ -149,7 +154,14 @@ PruneResult prune_backups(const Catalogue& catalogue, const PruneRequest& reques
   const bool dry_run = request.mode == PruneMode::dry_run;
   if (!dry_run)
     catalogue.remove_abandoned();
-  const auto entries = catalogue.list(request.warn);
+  auto entries = catalogue.list(request.warn);
+  // A damaged backup is neither counted towards a policy nor deleted: a person decides.
+  std::erase_if(entries, [&](const Entry& entry) {
+    if (entry.damaged() && request.warn)
+      request.warn(damaged_backup(entry.manifest.id, entry.damage).what() +
+                   std::string("; left alone"));
+    return entry.damaged();
+  });
   const auto decisions = plan_retention(retention_candidates(entries), request.policy);
   PruneResult result;
   result.mode = request.mode;

@@ -8,6 +8,7 @@
 #include "backup/backup_render.hpp"
 #include "backup/command_support.hpp"
 #include "core/validators.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::backup {
 
@@ -31,7 +32,7 @@ CreateRequest create_request(const Context& ctx, const CreateOptions& options) {
   request.contents = options.schema_only ? Contents::schema_only : Contents::schema_and_data;
   request.exclude_table_data = options.exclude_table_data;
   request.label = options.label;
-  request.progress = terminal_progress(ctx);
+  request.progress = progress_to(ctx);
   check_create_request(request);
   return request;
 }
@@ -52,10 +53,12 @@ ExitCode run_create(Context& ctx, const CatalogueOption& where, const CreateOpti
 ExitCode run_list(Context& ctx, const CatalogueOption& where) {
   const auto catalogue = configured_catalogue(ctx, where.backup_dir);
   const auto entries = catalogue.list(warnings_to(ctx));
+  for (const auto& warning : damage_warnings(entries))
+    ctx.out.warn(warning);
   if (ctx.out.json()) {
     ctx.out.emit(catalogue_json(entries));
   } else if (entries.empty()) {
-    ctx.out.print("no backups in " + catalogue.dir().string());
+    ctx.out.print("no backups in " + util::printable(catalogue.dir().string()));
   } else {
     ctx.out.print(catalogue_table(entries));
   }

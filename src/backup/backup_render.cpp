@@ -20,6 +20,11 @@ long long total_rows(const Manifest& m) {
   return rows;
 }
 
+// Text read from a backup's files (ids, labels, paths, dates), shown on a terminal.
+std::string shown(std::string_view text) {
+  return util::printable(text);
+}
+
 std::string verified_text(const Manifest& m) {
   if (!m.verification)
     return "no";
@@ -59,6 +64,13 @@ std::string seconds_text(double seconds) {
 
 json entry_json(const Entry& entry) {
   const auto& m = entry.manifest;
+  if (entry.damaged()) {
+    return {{"id", m.id},
+            {"created_at", m.started_at.empty() ? json(nullptr) : json(m.started_at)},
+            {"verified", false},
+            {"damaged", entry.damage},
+            {"path", entry.dir.string()}};
+  }
   return {{"id", m.id},
           {"created_at", m.started_at},
           {"size_bytes", m.size_bytes},
@@ -71,24 +83,32 @@ json entry_json(const Entry& entry) {
           {"tables", m.tables.size()},
           {"rows", total_rows(m)},
           {"duration_seconds", m.duration_seconds},
+          {"damaged", nullptr},
           {"path", entry.dir.string()}};
 }
 
 std::vector<std::string> created_lines(const Entry& entry) {
   const auto& m = entry.manifest;
-  return {"backup " + m.id + " created: " + to_string(m.format) + ", " +
+  return {"backup " + shown(m.id) + " created: " + to_string(m.format) + ", " +
               util::human_bytes(m.size_bytes) + ", " + std::to_string(m.tables.size()) +
               " tables, " + std::to_string(total_rows(m)) + " rows, migration " +
               migration_text(m) + ", in " + seconds_text(m.duration_seconds),
-          "  " + entry.dir.string()};
+          "  " + shown(entry.dir.string())};
 }
 
 std::string catalogue_table(const std::vector<Entry>& entries) {
   Table table({"ID", "CREATED", "AGE", "SIZE", "FORMAT", "MIGRATION", "VERIFIED", "LABEL"});
   for (const auto& entry : entries) {
     const auto& m = entry.manifest;
-    table.add_row({m.id, m.started_at, age_text(m.started_at), util::human_bytes(m.size_bytes),
-                   to_string(m.format), migration_text(m), verified_text(m), m.label});
+    if (entry.damaged()) {
+      const auto created = m.started_at.empty() ? std::string("?") : m.started_at;
+      table.add_row({shown(m.id), created, age_text(m.started_at), "?", "?", "-", "DAMAGED",
+                     "(see the warning)"});
+      continue;
+    }
+    table.add_row({shown(m.id), shown(m.started_at), age_text(m.started_at),
+                   util::human_bytes(m.size_bytes), to_string(m.format), migration_text(m),
+                   shown(verified_text(m)), shown(m.label)});
   }
   return table.render();
 }
@@ -101,7 +121,7 @@ json catalogue_json(const std::vector<Entry>& entries) {
 }
 
 std::string files_check_line(const Entry& entry, const FilesCheck& check) {
-  return "backup " + entry.manifest.id + ": " + std::to_string(check.files) +
+  return "backup " + shown(entry.manifest.id) + ": " + std::to_string(check.files) +
          " file(s) match their checksums; pg_restore reads " + std::to_string(check.toc_entries) +
          " table-of-contents entries";
 }
@@ -126,17 +146,18 @@ json verify_json(const Entry& entry, const FilesCheck& files,
 }
 
 std::string restored_line(const RestoreResult& result) {
-  return "restored backup " + result.id + " into database " + result.target + " in " +
+  return "restored backup " + shown(result.id) + " into database " + shown(result.target) + " in " +
          seconds_text(result.seconds);
 }
 
 std::string kept_line(const PrunedBackup& backup) {
-  return "keeping " + backup.decision.id + " (" + util::join(backup.decision.reasons, ", ") + ")";
+  return "keeping " + shown(backup.decision.id) + " (" + util::join(backup.decision.reasons, ", ") +
+         ")";
 }
 
 std::string removed_line(const PrunedBackup& backup, PruneMode mode) {
-  return (mode == PruneMode::dry_run ? "would remove " : "removed ") + backup.decision.id + " (" +
-         util::human_bytes(backup.size_bytes) + ")";
+  return (mode == PruneMode::dry_run ? "would remove " : "removed ") + shown(backup.decision.id) +
+         " (" + util::human_bytes(backup.size_bytes) + ")";
 }
 
 std::string prune_summary(const PruneResult& result) {
@@ -156,15 +177,22 @@ json prune_json(const PruneResult& result) {
 }
 
 std::string progress_line(const ToolProgress& progress) {
-  if (progress.stage == ToolStage::finished)
-    return "\r\033[K";
   const auto elapsed = util::human_duration(progress.elapsed);
   if (progress.tool == "pg_restore") {
-    return "\r\033[K  pg_restore: " + util::human_bytes(progress.bytes) + " of ~" +
+    return "pg_restore: " + util::human_bytes(progress.bytes) + " of ~" +
            util::human_bytes(progress.expected_bytes) + ", " + elapsed;
   }
-  return "\r\033[K  " + std::string(progress.tool) + ": " + util::human_bytes(progress.bytes) +
-         " written, " + elapsed;
+  return std::string(progress.tool) + ": " + util::human_bytes(progress.bytes) + " written, " +
+         elapsed;
+}
+
+std::vector<std::string> damage_warnings(const std::vector<Entry>& entries) {
+  std::vector<std::string> warnings;
+  for (const auto& entry : entries) {
+    if (entry.damaged())
+      warnings.emplace_back(damaged_backup(entry.manifest.id, entry.damage).what());
+  }
+  return warnings;
 }
 
 }  // namespace agentdb::backup

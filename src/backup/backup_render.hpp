@@ -35,7 +35,11 @@ namespace agentdb::backup {
 [[nodiscard]] std::string prune_summary(const PruneResult& result);
 [[nodiscard]] nlohmann::json prune_json(const PruneResult& result);
 
-// The progress line pg_dump or pg_restore keeps rewriting on a terminal; erased when finished.
+// list: "backup ID is damaged: WHY" for each damaged entry, the warnings beside the table.
+[[nodiscard]] std::vector<std::string> damage_warnings(const std::vector<Entry>& entries);
+
+// The text of pg_dump's or pg_restore's progress line ("pg_dump: 2.5 MB written, 1.5 s"), for a
+// ProgressLine.
 [[nodiscard]] std::string progress_line(const ToolProgress& progress);
 
 }  // namespace agentdb::backup

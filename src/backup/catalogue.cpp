@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <optional>
 #include <system_error>
 
 #include "core/error.hpp"
@@ -39,7 +40,59 @@ pid_t partial_owner(std::string_view name) {
   return pid && *pid > 0 ? static_cast<pid_t>(*pid) : 0;
 }
 
+// "20261123T115327Z..." -> "2026-11-23T11:53:27Z", so a damaged entry still sorts by its time.
+std::string started_at_of_id(const std::string& id) {
+  if (id.size() < 16 || id[8] != 'T' || id[15] != 'Z')
+    return "";
+  return id.substr(0, 4) + "-" + id.substr(4, 2) + "-" + id.substr(6, 2) + "T" + id.substr(9, 2) +
+         ":" + id.substr(11, 2) + ":" + id.substr(13, 2) + "Z";
+}
+
+bool is_absent(const std::error_code& ec) {
+  return ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory;
+}
+
+// One catalogue folder: its entry, nothing when it is no backup, or nothing and a warning when it
+// cannot be read. Never throws for what one folder holds.
+std::optional<Entry> read_entry(const fs::path& path, const WarningSink& warn) {
+  const auto skip = [&](const std::string& why) {
+    if (warn)
+      warn("skipping " + util::printable(path.string()) + ": " + why);
+    return std::nullopt;
+  };
+  const auto name = path.filename().string();
+  if (name.starts_with("."))
+    return std::nullopt;
+  std::error_code ec;
+  const auto folder = fs::status(path, ec);
+  if (ec && !is_absent(ec))
+    return skip(ec.message());
+  if (!fs::is_directory(folder))
+    return std::nullopt;
+  (void)fs::status(path / kManifestName, ec);
+  if (is_absent(ec))
+    return std::nullopt;  // not a backup folder
+  if (ec)
+    return skip("cannot read " + std::string(kManifestName) + ": " + ec.message());
+  try {
+    return Entry{path, read_manifest(path), ""};
+  } catch (const ManifestDamage& e) {
+    Entry damaged{path, {}, e.what()};
+    damaged.manifest.id = name;
+    damaged.manifest.started_at = started_at_of_id(name);
+    return damaged;
+  } catch (const Error& e) {
+    return skip(e.what());
+  }
+}
+
 }  // namespace
+
+Error damaged_backup(const std::string& id, const std::string& why) {
+  return Error(ExitCode::conflict,
+               "backup " + util::printable(id) + " is damaged: " + util::printable(why),
+               "do not restore it; use another backup");
+}
 
 std::string backup_id(std::chrono::system_clock::time_point start, const std::string& database) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(start);
@@ -63,21 +116,17 @@ std::vector<Entry> Catalogue::list(const WarningSink& warn) const {
   if (ec) {
     if (ec == std::errc::no_such_file_or_directory)
       return entries;
-    throw Error(ExitCode::usage, "cannot read backup folder " + dir_.string() + ": " + ec.message(),
+    throw Error(ExitCode::usage,
+                "cannot read backup folder " + util::printable(dir_.string()) + ": " + ec.message(),
                 "check --backup-dir (env AGENTDB_BACKUP_DIR)");
   }
-  for (const auto& item : it) {
-    const auto name = item.path().filename().string();
-    if (name.starts_with(".") || !item.is_directory())
-      continue;
-    if (!fs::exists(item.path() / kManifestName))
-      continue;  // not a backup folder
-    try {
-      entries.push_back({item.path(), read_manifest(item.path())});
-    } catch (const Error& e) {
-      if (warn)
-        warn(std::string("skipping ") + item.path().string() + ": " + e.what());
-    }
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (auto entry = read_entry(it->path(), warn))
+      entries.push_back(std::move(*entry));
+  }
+  if (ec) {
+    throw Error(ExitCode::failure, "cannot read backup folder " + util::printable(dir_.string()) +
+                                       ": " + ec.message());
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return std::tie(a.manifest.started_at, a.manifest.id) >
@@ -88,14 +137,18 @@ std::vector<Entry> Catalogue::list(const WarningSink& warn) const {
 
 Entry Catalogue::find(const std::string& id, const WarningSink& warn) const {
   auto entries = list(warn);
-  if (id == "latest" && !entries.empty())
-    return entries.front();
-  for (auto& entry : entries) {
-    if (entry.manifest.id == id)
-      return entry;
+  const auto found =
+      id == "latest" ? entries.begin()
+                     : std::find_if(entries.begin(), entries.end(),
+                                    [&](const Entry& entry) { return entry.manifest.id == id; });
+  if (found == entries.end()) {
+    throw Error(ExitCode::usage,
+                "no backup '" + util::printable(id) + "' in " + util::printable(dir_.string()),
+                "run 'agentdb backup list' to see the ids");
   }
-  throw Error(ExitCode::usage, "no backup '" + id + "' in " + dir_.string(),
-              "run 'agentdb backup list' to see the ids");
+  if (found->damaged())
+    throw damaged_backup(found->manifest.id, found->damage);
+  return std::move(*found);
 }
 
 fs::path Catalogue::begin(const std::string& id) const {

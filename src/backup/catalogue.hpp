@@ -15,8 +15,14 @@ namespace agentdb::backup {
 
 struct Entry {
   std::filesystem::path dir;
-  Manifest manifest;
+  Manifest manifest;   // when damaged: only the id (the folder's name) and started_at (from the id)
+  std::string damage;  // non-empty: manifest.json is not a valid manifest, and why
+
+  [[nodiscard]] bool damaged() const { return !damage.empty(); }
 };
+
+// "backup ID is damaged: WHY", exit status 4: the answer to using a backup that fails a check.
+[[nodiscard]] Error damaged_backup(const std::string& id, const std::string& why);
 
 class Catalogue {
  public:
@@ -24,11 +30,13 @@ class Catalogue {
 
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
-  // Every published backup, newest first. Folders without a readable manifest are skipped with a
-  // warning: the catalogue stays usable when one entry is damaged.
+  // Every published backup, newest first, damaged ones included (Entry::damage). A folder that
+  // cannot be read at all (permissions, a symlink loop, an I/O error) is skipped with a warning:
+  // the catalogue stays usable whatever one entry holds.
   [[nodiscard]] std::vector<Entry> list(const WarningSink& warn) const;
 
-  // The backup with this id ("latest" for the newest). Throws Error(usage) when there is none.
+  // The backup with this id ("latest" for the newest). Throws Error(usage) when there is none,
+  // damaged_backup when it is damaged.
   [[nodiscard]] Entry find(const std::string& id, const WarningSink& warn) const;
 
   // Creates the backup folder when needed and a fresh in-progress folder inside it.

@@ -1,15 +1,23 @@
 #include "backup/command_support.hpp"
 
-#include <cstdio>
+#include <memory>
 
 #include "backup/backup_render.hpp"
+#include "core/output.hpp"
 
 namespace agentdb::backup {
 
-ToolProgressSink terminal_progress(const Context& ctx) {
-  if (!ctx.out.show_progress())
+ToolProgressSink progress_to(const Context& ctx) {
+  if (ctx.out.progress_mode() == Output::ProgressMode::none)
     return {};
-  return [](const ToolProgress& progress) { std::fputs(progress_line(progress).c_str(), stderr); };
+  // Shared: a sink is copied into requests; the line lives as long as any copy.
+  auto line = std::make_shared<ProgressLine>(ctx.out);
+  return [line](const ToolProgress& progress) {
+    if (progress.stage == ToolStage::finished)
+      line->finish();
+    else
+      line->update(progress_line(progress));
+  };
 }
 
 WarningSink warnings_to(const Context& ctx) {

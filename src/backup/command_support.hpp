@@ -1,5 +1,5 @@
 // What the `backup` subcommands share: the group's --backup-dir, and how progress and warnings
-// reach a terminal.
+// reach stderr.
 #pragma once
 
 #include <memory>
@@ -15,8 +15,9 @@ struct CatalogueOption {
   std::string backup_dir;  // --backup-dir, on `agentdb backup` itself
 };
 
-// A progress line rewritten on stderr when the output shows progress; otherwise none.
-[[nodiscard]] ToolProgressSink terminal_progress(const Context& ctx);
+// pg_dump's or pg_restore's progress on stderr as Output::progress_mode() says: rewritten in place
+// on a terminal, a line every few seconds otherwise, none under --json or --quiet.
+[[nodiscard]] ToolProgressSink progress_to(const Context& ctx);
 
 // Warnings as "agentdb: warning: ..." on stderr.
 [[nodiscard]] WarningSink warnings_to(const Context& ctx);

@@ -191,7 +191,7 @@ Entry publish(const Catalogue& catalogue, PartialFolder& partial, Manifest& mani
     manifest.id = published;
     write_manifest(catalogue.dir() / published, manifest);
   }
-  return {catalogue.dir() / published, manifest};
+  return {catalogue.dir() / published, manifest, ""};
 }
 
 }  // namespace

@@ -2,10 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <system_error>
+#include <type_traits>
+#include <utility>
 
 #include "core/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::backup {
 
@@ -80,44 +85,98 @@ json to_json(const Manifest& m) {
 
 namespace {
 
+// Whether a JSON value holds a T exactly: no bool as a number, no number out of T's range.
+template <typename T>
+bool holds(const json& value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return value.is_boolean();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return value.is_string();
+  } else if constexpr (std::is_same_v<T, double>) {
+    return value.is_number() && std::isfinite(value.get<double>());
+  } else if constexpr (std::is_integral_v<T>) {
+    if (value.is_number_unsigned())
+      return std::in_range<T>(value.get<std::uint64_t>());
+    return value.is_number_integer() && std::in_range<T>(value.get<std::int64_t>());
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    return value.is_array() && std::all_of(value.begin(), value.end(),
+                                           [](const json& item) { return item.is_string(); });
+  } else {
+    static_assert(std::is_same_v<T, json>);
+    return true;
+  }
+}
+
+// A path the manifest names inside its backup's folder: relative, no "..", not empty.
+bool stays_inside(const std::string& path) {
+  const std::filesystem::path p(path);
+  if (path.empty() || p.is_absolute() || path.find('\0') != std::string::npos)
+    return false;
+  return std::none_of(p.begin(), p.end(), [](const auto& part) { return part == ".."; });
+}
+
+bool is_sha256_hex(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 // Reads fields with messages that name the manifest and the field, never a json type error.
 class Reader {
  public:
-  Reader(const json& document, const std::string& source) : doc_(document), source_(source) {}
+  explicit Reader(const std::string& source) : source_(source) {}
 
   template <typename T>
   T get(const json& object, const char* key, const std::string& where) const {
-    const auto it = object.find(key);
+    const auto it = object.is_object() ? object.find(key) : object.end();
     if (it == object.end())
       fail(where + key + " is missing");
-    try {
-      return it->template get<T>();
-    } catch (const json::exception&) {
+    if (!holds<T>(*it))
       fail(where + key + " has the wrong type");
-    }
+    return it->template get<T>();
   }
 
   template <typename T>
   std::optional<T> optional(const json& object, const char* key, const std::string& where) const {
-    const auto it = object.find(key);
+    const auto it = object.is_object() ? object.find(key) : object.end();
     if (it == object.end() || it->is_null())
       return std::nullopt;
     return get<T>(object, key, where);
   }
 
-  [[noreturn]] void fail(const std::string& why) const {
-    throw Error(ExitCode::failure, "invalid backup manifest " + source_ + ": " + why,
-                "the catalogue entry is damaged; restore it from a copy or remove the folder");
+  json array(const json& object, const char* key) const {
+    auto value = get<json>(object, key, "");
+    if (!value.is_array())
+      fail(std::string(key) + " is not an array");
+    return value;
   }
 
-  const json& doc_;
+  std::string path(const json& object, const char* key, const std::string& where) const {
+    auto value = get<std::string>(object, key, where);
+    if (!stays_inside(value))
+      fail(where + key + " '" + value + "' is not a relative path inside the backup's folder");
+    return value;
+  }
+
+  [[noreturn]] void fail(const std::string& why) const {
+    throw ManifestDamage(source_ + ": " + why);
+  }
+
+ private:
   const std::string& source_;
 };
+
+Verification verification_from(const Reader& r, const json& v) {
+  return {r.get<std::string>(v, "at", "verification."),
+          r.get<std::string>(v, "method", "verification."), r.get<bool>(v, "ok", "verification."),
+          r.optional<std::string>(v, "detail", "verification.").value_or(""),
+          r.optional<double>(v, "seconds", "verification.").value_or(0)};
+}
 
 }  // namespace
 
 Manifest manifest_from_json(const json& doc, const std::string& source) {
-  const Reader r(doc, source);
+  const Reader r(source);
   if (!doc.is_object())
     r.fail("not a JSON object");
   Manifest m;
@@ -134,7 +193,7 @@ Manifest manifest_from_json(const json& doc, const std::string& source) {
   if (!format)
     r.fail("format must be custom or directory");
   m.format = *format;
-  m.archive = r.get<std::string>(doc, "archive", "");
+  m.archive = r.path(doc, "archive", "");
   m.compress = r.optional<int>(doc, "compress", "");
   m.jobs = r.optional<int>(doc, "jobs", "").value_or(1);
   m.schema_only = r.optional<bool>(doc, "schema_only", "").value_or(false);
@@ -142,16 +201,18 @@ Manifest manifest_from_json(const json& doc, const std::string& source) {
                              .value_or(std::vector<std::string>{});
   m.migration_version = r.optional<long long>(doc, "migration_version", "");
   m.database_size_bytes = r.optional<std::uint64_t>(doc, "database_size_bytes", "").value_or(0);
-  for (const auto& t : r.get<json>(doc, "tables", "")) {
+  for (const auto& t : r.array(doc, "tables")) {
     m.tables.push_back({r.get<std::string>(t, "name", "tables[]."),
                         r.optional<long long>(t, "row_estimate", "tables[]."),
                         r.get<long long>(t, "rows", "tables[]."),
                         r.optional<bool>(t, "data_excluded", "tables[].").value_or(false)});
   }
-  for (const auto& f : r.get<json>(doc, "files", "")) {
-    m.files.push_back({r.get<std::string>(f, "path", "files[]."),
+  for (const auto& f : r.array(doc, "files")) {
+    m.files.push_back({r.path(f, "path", "files[]."),
                        r.get<std::uint64_t>(f, "size_bytes", "files[]."),
                        r.get<std::string>(f, "sha256", "files[].")});
+    if (!is_sha256_hex(m.files.back().sha256))
+      r.fail("files[].sha256 of " + m.files.back().path + " is not a SHA-256 in hex");
   }
   if (m.files.empty())
     r.fail("files is empty");
@@ -161,11 +222,9 @@ Manifest manifest_from_json(const json& doc, const std::string& source) {
   m.duration_seconds = r.optional<double>(doc, "duration_seconds", "").value_or(0);
   m.created_by = r.optional<std::string>(doc, "created_by", "").value_or("");
   if (const auto v = doc.find("verification"); v != doc.end() && !v->is_null()) {
-    m.verification = Verification{
-        r.get<std::string>(*v, "at", "verification."),
-        r.get<std::string>(*v, "method", "verification."), r.get<bool>(*v, "ok", "verification."),
-        r.optional<std::string>(*v, "detail", "verification.").value_or(""),
-        r.optional<double>(*v, "seconds", "verification.").value_or(0)};
+    if (!v->is_object())
+      r.fail("verification is not an object");
+    m.verification = verification_from(r, *v);
   }
   return m;
 }
@@ -174,15 +233,13 @@ Manifest read_manifest(const std::filesystem::path& backup_dir) {
   const auto path = backup_dir / kManifestName;
   const auto text = util::read_file(path);
   if (!text) {
-    throw Error(ExitCode::failure,
-                "cannot read " + path.string() + ": " + std::generic_category().message(errno));
+    throw Error(ExitCode::failure, "cannot read " + util::printable(path.string()) + ": " +
+                                       std::generic_category().message(errno));
   }
   const auto document = json::parse(*text, nullptr, false);
-  if (document.is_discarded()) {
-    throw Error(ExitCode::failure, "invalid backup manifest " + path.string() + ": not valid JSON",
-                "the catalogue entry is damaged; restore it from a copy or remove the folder");
-  }
-  return manifest_from_json(document, path.string());
+  if (document.is_discarded())
+    throw ManifestDamage(std::string(kManifestName) + ": not valid JSON (truncated or edited?)");
+  return manifest_from_json(document, kManifestName);
 }
 
 void write_manifest(const std::filesystem::path& backup_dir, const Manifest& manifest) {
@@ -190,7 +247,8 @@ void write_manifest(const std::filesystem::path& backup_dir, const Manifest& man
   try {
     util::write_file_atomic(path, to_json(manifest).dump(2) + "\n");
   } catch (const std::system_error& e) {
-    throw Error(ExitCode::failure, "cannot write " + path.string() + ": " + e.code().message());
+    throw Error(ExitCode::failure,
+                "cannot write " + util::printable(path.string()) + ": " + e.code().message());
   }
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace agentdb::backup {
 
 enum class DumpFormat { custom, directory };
@@ -67,12 +69,23 @@ struct Manifest {
 };
 
 [[nodiscard]] nlohmann::json to_json(const Manifest& manifest);
-// Throws Error(failure) naming `source` and the field when the document is not a manifest.
+
+// A manifest that was read but is not one (bad JSON, a missing field, a wrong type, a path that
+// leaves the backup's folder): what() is "<source>: <what is wrong>"; the exit status is 4.
+class ManifestDamage : public Error {
+ public:
+  explicit ManifestDamage(const std::string& what)
+      : Error(ExitCode::conflict, what, "do not restore it; use another backup") {}
+};
+
+// Throws ManifestDamage naming `source` and the field when the document is not a manifest.
 [[nodiscard]] Manifest manifest_from_json(const nlohmann::json& document,
                                           const std::string& source);
 
 inline constexpr const char* kManifestName = "manifest.json";
 
+// Throws Error(failure) when manifest.json cannot be read, ManifestDamage when it is not a manifest
+// (named "manifest.json", relative to the backup).
 [[nodiscard]] Manifest read_manifest(const std::filesystem::path& backup_dir);
 void write_manifest(const std::filesystem::path& backup_dir, const Manifest& manifest);
 

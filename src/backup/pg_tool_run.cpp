@@ -91,9 +91,10 @@ std::string tool_error(std::string_view stderr_text) {
   for (const auto& line : lines) {
     if (util::trim(line).empty())
       continue;
+    // The tool's text carries the server's messages and names from the database.
     if (line.find("error:") != std::string::npos)
-      return std::string(util::trim(line));
-    last = std::string(util::trim(line));
+      return util::printable(util::trim(line));
+    last = util::printable(util::trim(line));
   }
   return last.empty() ? "no error message" : last;
 }

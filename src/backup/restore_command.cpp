@@ -55,7 +55,7 @@ ExitCode run_restore(Context& ctx, const CatalogueOption& where, const RestoreOp
   request.jobs = options.jobs;
   request.existing = options.clean ? ExistingTarget::drop_and_recreate : ExistingTarget::refuse;
   request.connected = options.force ? ConnectedTarget::allow : ConnectedTarget::refuse;
-  request.progress = terminal_progress(ctx);
+  request.progress = progress_to(ctx);
   request.warn = warnings_to(ctx);
   request.before_recreate = [&] {
     ctx.out.note("dropping and recreating database " + options.target + " (--clean)");

@@ -18,6 +18,36 @@ bool is_plain_identifier(const std::string& name) {
   return true;
 }
 
+std::string system_database_reason(const std::string& name) {
+  if (name == "template1")
+    return "every new database is copied from it";
+  if (name == "template0")
+    return "it is the pristine template that new databases can be copied from";
+  if (name == "postgres")
+    return "it is the default database that tools and users connect to";
+  return "";
+}
+
+void refuse_system_database(const std::string& name) {
+  const auto why = system_database_reason(name);
+  if (!why.empty()) {
+    throw Error(ExitCode::usage, name + " is a system database: " + why,
+                "restore into a new database name");
+  }
+}
+
+void refuse_template_database(db::Session& admin, const std::string& name) {
+  const auto rows =
+      admin.exec_params("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", name);
+  if (!rows.empty()) {
+    throw Error(ExitCode::usage,
+                name +
+                    " is a template database: every database created from it would copy the "
+                    "restored objects",
+                "restore into a new database name");
+  }
+}
+
 bool database_exists(db::Session& admin, const std::string& name) {
   return !admin.exec_params("SELECT 1 FROM pg_database WHERE datname = $1", name).empty();
 }

@@ -15,6 +15,15 @@ namespace agentdb::backup {
 // 63 bytes. Restore targets must be one, so they are safe in messages, files and SQL.
 [[nodiscard]] bool is_plain_identifier(const std::string& name);
 
+// Why a restore into `name` would damage the server, when it names one of PostgreSQL's own
+// databases (compared byte for byte, as PostgreSQL compares a quoted name); otherwise empty.
+[[nodiscard]] std::string system_database_reason(const std::string& name);
+
+// Throws Error(usage) when `name` is a system database (above) or, on the server, a template
+// (pg_database.datistemplate): whatever is restored there is copied into later databases.
+void refuse_system_database(const std::string& name);
+void refuse_template_database(db::Session& admin, const std::string& name);
+
 [[nodiscard]] bool database_exists(db::Session& admin, const std::string& name);
 // Tables outside the system schemas, connecting to the database itself.
 [[nodiscard]] long long count_user_tables(const db::ConnectionTarget& server,

@@ -19,8 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 [[noreturn]] void damaged(const Entry& entry, const std::string& why) {
-  throw Error(ExitCode::conflict, "backup " + entry.manifest.id + " is damaged: " + why,
-              "do not restore it; use another backup");
+  throw damaged_backup(entry.manifest.id, why);
 }
 
 }  // namespace
@@ -40,13 +39,18 @@ void check_files(const Entry& entry) {
     if (*digest != file.sha256)
       damaged(entry, file.path + ": SHA-256 differs from the manifest");
   }
-  for (const auto& item : fs::recursive_directory_iterator(entry.dir)) {
-    if (!item.is_regular_file() || item.path().filename() == kManifestName)
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(entry.dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code not_a_file;  // a dangling link is not an added file
+    if (!it->is_regular_file(not_a_file) || it->path().filename() == kManifestName)
       continue;
-    const auto relative = fs::relative(item.path(), entry.dir).string();
+    const auto relative = it->path().lexically_relative(entry.dir).string();
     if (!listed.contains(relative))
       damaged(entry, relative + " is not in the manifest");
   }
+  if (ec)
+    damaged(entry, "its folder cannot be read: " + ec.message());
 }
 
 int check_table_of_contents(const Entry& entry) {

@@ -28,7 +28,7 @@ ExitCode run_verify(Context& ctx, const CatalogueOption& where, const VerifyOpti
   if (options.restore) {
     const auto& server = ctx.database();
     const auto admin = open_admin_session(server);
-    restored = verify_restore(*admin, server, entry, {options.jobs, terminal_progress(ctx)});
+    restored = verify_restore(*admin, server, entry, {options.jobs, progress_to(ctx)});
     ctx.out.print(restore_check_line(*restored));
   }
   if (ctx.out.json())

@@ -17,14 +17,33 @@ namespace {
 // Answers that say nothing reached Qdrant or came back from it: status 0 carries the httplib error.
 constexpr int kNoAnswer = 0;
 
+// Longest server text kept in a message: enough for Qdrant's reasons, not a whole HTML page.
+constexpr std::size_t kMaxErrorText = 300;
+
+// Cuts to at most `limit` bytes without splitting a UTF-8 sequence, marking the cut.
+std::string shortened(std::string text, std::size_t limit) {
+  if (text.size() <= limit)
+    return text;
+  std::size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  text.resize(end);
+  return text + "...";
+}
+
+// The reason in an error answer, made safe for a terminal and one line of a message.
 std::string error_text(const std::string& body) {
   const auto parsed = json::parse(body, nullptr, false);
+  std::string text;
   if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("status") &&
       parsed["status"].is_object() && parsed["status"].contains("error")) {
-    return util::one_line(parsed["status"]["error"].get<std::string>());
+    const auto& error = parsed["status"]["error"];
+    text = error.is_string() ? error.get<std::string>() : error.dump();
+  } else {
+    text = std::string(util::trim(body));
   }
-  const auto text = util::one_line(util::trim(body));
-  return text.empty() ? "no message" : text.substr(0, 300);
+  text = util::printable(util::one_line(util::trim(text)));
+  return text.empty() ? "no message" : shortened(std::move(text), kMaxErrorText);
 }
 
 bool retryable(int status) {
@@ -223,7 +242,8 @@ std::string Client::check_version() {
                 "check QDRANT_URL");
   }
   if (*parsed < std::make_pair(kMinimumMajor, kMinimumMinor)) {
-    throw Error(ExitCode::usage, "Qdrant " + version + " at " + settings_.url + " is not supported",
+    throw Error(ExitCode::usage,
+                "Qdrant " + util::printable(version) + " at " + settings_.url + " is not supported",
                 "agentdb needs Qdrant " + std::to_string(kMinimumMajor) + "." +
                     std::to_string(kMinimumMinor) + " or newer; upgrade the server");
   }

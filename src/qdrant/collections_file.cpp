@@ -204,6 +204,8 @@ json to_json(const toml::Value& value) {
     return *text;
   if (const auto* number = std::get_if<long long>(&value.data))
     return *number;
+  if (const auto* real = std::get_if<double>(&value.data))
+    return *real;
   if (const auto* flag = std::get_if<bool>(&value.data))
     return *flag;
   json array = json::array();

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "db/session.hpp"
+#include "db/transaction.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -37,7 +38,7 @@ PlanResult plan_for(Connection& connection, const CollectionsFile& file) {
 
 void require_collection(Client& client, const std::string& name) {
   if (!client.get_if_exists(collection_path(name)))
-    throw Error(ExitCode::failure, "Qdrant has no collection '" + name + "'");
+    throw Error(ExitCode::failure, "Qdrant has no collection '" + util::printable(name) + "'");
 }
 
 CollectionStatus status_of(const std::string& name, const CollectionsFile& file,
@@ -59,10 +60,33 @@ CollectionStatus status_of(const std::string& name, const CollectionsFile& file,
   return row;
 }
 
-long long count_rows(db::Session& database, const CollectionSpec& spec) {
-  const auto rows = database.exec(*spec.count_sql);
+// The collections file's SQL runs READ ONLY under a statement timeout, rolled back after: a file
+// cannot change the database or hold a session for ever, whatever it holds.
+long long count_rows(db::Session& database, const CollectionSpec& spec,
+                     std::chrono::milliseconds timeout) {
+  const auto name = util::printable(spec.name);
+  db::Rows rows;
+  try {
+    db::Transaction transaction(database, db::Isolation::read_committed, db::Access::read_only);
+    database.exec("SET LOCAL statement_timeout = " + std::to_string(timeout.count()));
+    rows = database.exec(*spec.count_sql);
+  } catch (const db::QueryError& e) {
+    if (e.sqlstate() == "25006") {  // read_only_sql_transaction
+      throw Error(ExitCode::usage,
+                  "sync.count_sql of " + name + " tried to write: " + util::printable(e.what()),
+                  "it must be a read-only query returning one count; nothing was changed");
+    }
+    if (e.sqlstate() == "57014") {  // query_canceled: the statement timeout
+      throw Error(
+          ExitCode::failure,
+          "sync.count_sql of " + name + " was cancelled after " + util::human_duration(timeout),
+          "make the query cheaper (an index, or an estimate from pg_class)");
+    }
+    throw Error(e.code(), "sync.count_sql of " + name + " failed: " + util::printable(e.what()),
+                e.hint());
+  }
   if (rows.empty() || rows[0].empty() || rows[0][0].is_null()) {
-    throw Error(ExitCode::usage, "sync.count_sql of " + spec.name + " returned no count",
+    throw Error(ExitCode::usage, "sync.count_sql of " + name + " returned no count",
                 "it must return one row with one number");
   }
   return rows[0][0].as<long long>();
@@ -104,7 +128,7 @@ void allow_recreation(const Plan& plan, const ApplyRequest& request) {
     return;
   if (request.recreation != Recreation::allow) {
     throw Error(ExitCode::conflict,
-                "the plan recreates " + util::join(doomed, ", ") +
+                "the plan recreates " + util::printable(util::join(doomed, ", ")) +
                     ", dropping their points; nothing was applied",
                 "review it with 'agentdb qdrant plan', then rerun with --allow-recreate");
   }
@@ -177,8 +201,8 @@ ApplyResult apply(Connection& connection, const ApplyRequest& request) {
     } catch (const Error& e) {
       throw Error(e.code(),
                   "applied " + std::to_string(result.applied.size()) + " of " +
-                      std::to_string(total) + " change(s); '" + change.summary + "' on " +
-                      change.collection + " failed: " + e.what(),
+                      std::to_string(total) + " change(s); '" + util::printable(change.summary) +
+                      "' on " + util::printable(change.collection) + " failed: " + e.what(),
                   "run 'agentdb qdrant plan' to see what remains");
     }
     result.applied.push_back(change);
@@ -205,7 +229,8 @@ SyncCheckResult sync_check(Connection& connection, const SyncCheckRequest& reque
   for (const auto& spec : request.file.collections) {
     if (!spec.count_sql)
       continue;
-    CollectionSync row{spec.name, std::nullopt, count_rows(database, spec), 0};
+    CollectionSync row{spec.name, std::nullopt, count_rows(database, spec, request.count_timeout),
+                       0};
     if (client.get_if_exists(collection_path(spec.name))) {
       const json body = {{"exact", true}};
       row.points = client
@@ -218,6 +243,15 @@ SyncCheckResult sync_check(Connection& connection, const SyncCheckRequest& reque
     result.collections.push_back(std::move(row));
   }
   return result;
+}
+
+void check_collection_name(const std::string& name) {
+  constexpr std::size_t kMaxName = 255;
+  if (name.empty() || name.size() > kMaxName) {
+    throw Error(ExitCode::usage,
+                "invalid collection name of " + std::to_string(name.size()) + " bytes",
+                "Qdrant collection names are 1 to " + std::to_string(kMaxName) + " bytes");
+  }
 }
 
 SnapshotResult snapshot(Connection& connection, const SnapshotRequest& request) {

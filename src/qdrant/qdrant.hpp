@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -112,6 +113,8 @@ struct StatusResult {
 
 struct SyncCheckRequest {
   CollectionsFile file;
+  // Each sync.count_sql runs READ ONLY and is cancelled after this long.
+  std::chrono::milliseconds count_timeout = std::chrono::seconds(30);
 };
 struct CollectionSync {
   std::string collection;
@@ -127,9 +130,15 @@ struct SyncCheckResult {
 
   [[nodiscard]] bool in_sync() const { return drifted == 0; }
 };
-// Runs each collection's sync.count_sql on `database`; Error(usage) when one returns no count.
+// Runs each collection's sync.count_sql on `database` in a READ ONLY transaction under a statement
+// timeout; Error(usage) when one returns no count or tries to write, Error(failure) when it takes
+// longer than request.count_timeout.
 [[nodiscard]] SyncCheckResult sync_check(Connection& connection, const SyncCheckRequest& request,
                                          db::Session& database);
+
+// Qdrant's own bound on a collection name (1 to 255 bytes): Error(usage) outside it, before any
+// request is sent.
+void check_collection_name(const std::string& name);
 
 struct SnapshotRequest {
   std::string collection;

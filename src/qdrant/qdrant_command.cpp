@@ -99,6 +99,7 @@ ExitCode run_sync_check(Context& ctx, const ConnectionOptions& connection) {
 
 ExitCode run_snapshot(Context& ctx, const ConnectionOptions& connection,
                       const SnapshotOptions& options) {
+  check_collection_name(options.name);
   auto server = connect(client_settings(ctx.config, connection));
   const auto result = snapshot(server, {options.name});
   if (ctx.out.json()) {
@@ -111,9 +112,10 @@ ExitCode run_snapshot(Context& ctx, const ConnectionOptions& connection,
 }
 
 ExitCode run_drop(Context& ctx, const ConnectionOptions& connection, const DropOptions& options) {
+  check_collection_name(options.name);
   if (!options.yes) {
     throw Error(ExitCode::usage,
-                "qdrant drop deletes collection '" + options.name +
+                "qdrant drop deletes collection '" + util::printable(options.name) +
                     "' with all its points; nothing was deleted",
                 "rerun with --yes to confirm");
   }

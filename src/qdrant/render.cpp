@@ -49,20 +49,22 @@ void append_line(std::string& text, const std::string& line) {
   text += line;
 }
 
+// Collection names, statuses and versions come from the server or the collections file: the
+// text forms show them through util::printable.
 void append_changes(std::string& text, const PlanResult& result, const Output& out) {
   for (const auto& change : result.plan.changes) {
-    auto line = std::string("  ") + marker(change) + " " + change.summary;
+    auto line = std::string("  ") + marker(change) + " " + util::printable(change.summary);
     if (names_collection(change.kind))
-      line += " on " + change.collection;
+      line += " on " + util::printable(change.collection);
     if (change.destructive)
       line += "  " + out.paint(Colour::red, "[destructive]");
     append_line(text, line);
     for (const auto& detail : change.details)
-      append_line(text, "      " + detail);
+      append_line(text, "      " + util::printable(detail));
   }
   if (!result.plan.undeclared.empty()) {
-    append_line(text, "left alone (not in " + result.source +
-                          "): " + util::join(result.plan.undeclared, ", "));
+    append_line(text, "left alone (not in " + util::printable(result.source) +
+                          "): " + util::printable(util::join(result.plan.undeclared, ", ")));
   }
 }
 
@@ -93,7 +95,9 @@ json plan_json(const PlanResult& result) {
 
 std::string plan_text(const PlanResult& result, const Output& out) {
   std::string text =
-      "Qdrant " + result.server_version + " at " + result.url + " against " + result.source + ":";
+      "Qdrant " +
+      util::printable(result.server_version + " at " + result.url + " against " + result.source) +
+      ":";
   append_changes(text, result, out);
   if (result.plan.empty()) {
     append_line(text, "no changes: the server matches the file");
@@ -109,8 +113,8 @@ std::string plan_text(const PlanResult& result, const Output& out) {
 }
 
 std::string applied_line(const Change& change) {
-  return std::string("  ") + marker(change) + " done: " + change.summary +
-         (names_collection(change.kind) ? " on " + change.collection : "");
+  return std::string("  ") + marker(change) + " done: " + util::printable(change.summary) +
+         (names_collection(change.kind) ? " on " + util::printable(change.collection) : "");
 }
 
 json apply_json(const ApplyResult& result) {
@@ -119,7 +123,8 @@ json apply_json(const ApplyResult& result) {
 
 std::string apply_text(const ApplyResult& result) {
   if (result.applied.empty())
-    return "nothing to do: Qdrant at " + result.url + " already matches " + result.source;
+    return "nothing to do: Qdrant at " + util::printable(result.url) + " already matches " +
+           util::printable(result.source);
   return "applied " + std::to_string(result.applied.size()) + " change(s)";
 }
 
@@ -145,14 +150,17 @@ std::string status_text(const StatusResult& result, const Output& out) {
   Table table({"COLLECTION", "STATUS", "POINTS", "INDEXED", "SEGMENTS", "DRIFT"});
   for (const auto& row : result.collections) {
     if (!row.exists) {
-      table.add_row({row.name, out.paint(Colour::red, "missing"), "-", "-", "-", "not created"});
+      table.add_row({util::printable(row.name), out.paint(Colour::red, "missing"), "-", "-", "-",
+                     "not created"});
       continue;
     }
-    table.add_row({row.name, out.paint(status_colour(row.status), row.status),
+    table.add_row({util::printable(row.name),
+                   out.paint(status_colour(row.status), util::printable(row.status)),
                    count_text(row.points_count), count_text(row.indexed_vectors_count),
                    count_text(row.segments_count), drift_text(row)});
   }
-  return "Qdrant " + result.server_version + " at " + result.url + "\n" + table.render();
+  return "Qdrant " + util::printable(result.server_version + " at " + result.url) + "\n" +
+         table.render();
 }
 
 json sync_check_json(const SyncCheckResult& result) {
@@ -173,8 +181,9 @@ std::string sync_check_text(const SyncCheckResult& result) {
     const auto drift = row.in_sync()
                            ? std::string("none")
                            : (row.difference > 0 ? "+" : "") + std::to_string(row.difference);
-    table.add_row({row.collection, row.points ? std::to_string(*row.points) : "missing",
-                   std::to_string(row.rows), drift});
+    table.add_row({util::printable(row.collection),
+                   row.points ? std::to_string(*row.points) : "missing", std::to_string(row.rows),
+                   drift});
   }
   return table.render() + (result.in_sync()
                                ? "every collection matches the rows it mirrors"
@@ -186,11 +195,11 @@ json snapshot_json(const SnapshotResult& result) {
 }
 
 std::string snapshot_name(const SnapshotResult& result) {
-  return result.snapshot.value("name", std::string());
+  return util::printable(result.snapshot.value("name", std::string()));
 }
 
 std::string snapshot_note(const SnapshotResult& result) {
-  return "snapshot of " + result.collection + ": " +
+  return "snapshot of " + util::printable(result.collection) + ": " +
          util::human_bytes(result.snapshot.value("size", std::uint64_t{0}));
 }
 
@@ -199,7 +208,7 @@ json drop_json(const DropResult& result) {
 }
 
 std::string drop_text(const DropResult& result) {
-  return "dropped collection " + result.dropped;
+  return "dropped collection " + util::printable(result.dropped);
 }
 
 }  // namespace agentdb::qdrant

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -278,6 +279,133 @@ TEST_F(BackupTest, AnInvalidTargetNameIsAUsageErrorAndNothingIsCreated) {
   const auto result = backup({"restore", id, "--target", "bad-name"});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.err.rfind("agentdb: invalid --target 'bad-name'; hint:", 0), 0U) << result.err;
+}
+
+TEST_F(BackupTest, RestoreNeverWritesIntoASystemDatabase) {
+  const std::string id = backup_json({"create", "--schema-only"})["id"];
+  const std::map<std::string, std::string> why = {
+      {"template1", "every new database is copied from it"},
+      {"template0", "it is the pristine template that new databases can be copied from"},
+      {"postgres", "it is the default database that tools and users connect to"}};
+  for (const auto& [name, reason] : why) {
+    for (const auto& flags : std::vector<std::vector<std::string>>{
+             {}, {"--clean"}, {"--force"}, {"--clean", "--force"}}) {
+      std::vector<std::string> args{"restore", id, "--target", name};
+      args.insert(args.end(), flags.begin(), flags.end());
+      const auto result = backup(args);
+      EXPECT_EQ(result.exit_code, 2) << name << " " << result.err;
+      EXPECT_EQ(result.err, "agentdb: " + name + " is a system database: " + reason +
+                                "; hint: restore into a new database name\n");
+    }
+  }
+  // Connected to postgres itself, --force (which allows the connected database) still refuses.
+  const auto connected = run_agentdb({"--database-url", db::conninfo_with_password(cluster()),
+                                      "backup", "--backup-dir", dir.path().string(), "restore", id,
+                                      "--target", "postgres", "--force", "--clean"});
+  EXPECT_EQ(connected.exit_code, 2) << connected.err;
+  for (const auto* name : {"template1", "postgres"}) {
+    const auto session = db::Session::open(db::with_database(cluster(), name));
+    EXPECT_EQ(session->exec("SELECT to_regclass('public.model_prices') IS NULL")[0][0].as<bool>(),
+              true)
+        << "restored into " << name;
+  }
+}
+
+TEST_F(BackupTest, RestoreRefusesATemplateDatabaseEvenWithClean) {
+  const std::string id = backup_json({"create", "--schema-only"})["id"];
+  ScratchDatabase shaped;
+  const auto name = shaped.target().dbname;
+  const auto admin = db::Session::open(cluster());
+  admin->exec("ALTER DATABASE " + admin->quote_name(name) + " IS_TEMPLATE true");
+  const auto result = backup({"restore", id, "--target", name, "--clean", "--force"});
+  admin->exec("ALTER DATABASE " + admin->quote_name(name) + " IS_TEMPLATE false");
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(result.err, "agentdb: " + name +
+                            " is a template database: every database created from it would copy "
+                            "the restored objects; hint: restore into a new database name\n");
+  EXPECT_EQ(shaped.scalar("SELECT to_regclass('public.model_prices') IS NULL"), "t");
+}
+
+TEST_F(BackupTest, ADamagedManifestIsExitFourForVerifyRestoreAndShownByList) {
+  const std::string id = backup_json({"create", "--schema-only"})["id"];
+  const auto path = dir.path() / id / "manifest.json";
+  const auto intact = *util::read_file(path);
+  const std::vector<std::pair<std::string, std::string>> damages = {
+      {intact.substr(0, intact.size() / 2), "manifest.json: not valid JSON (truncated or edited?)"},
+      {[&] {
+         auto m = json::parse(intact);
+         m["size_bytes"] = "large";
+         return m.dump();
+       }(),
+       "manifest.json: size_bytes has the wrong type"},
+      {[&] {
+         auto m = json::parse(intact);
+         m.erase("files");
+         return m.dump();
+       }(),
+       "manifest.json: files is missing"},
+  };
+  for (const auto& [text, what] : damages) {
+    util::write_file_atomic(path, text);
+    const auto expected = "agentdb: backup " + id + " is damaged: " + what +
+                          "; hint: do not restore it; use another backup\n";
+    const auto verified = backup({"verify", id});
+    EXPECT_EQ(verified.exit_code, 4) << verified.err;
+    EXPECT_EQ(verified.err, expected);
+    const auto restored = backup({"restore", "latest", "--target", "never_restored"});
+    EXPECT_EQ(restored.exit_code, 4) << restored.err;
+    EXPECT_EQ(restored.err, expected);
+    const auto listed = backup({"list"});
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("DAMAGED"), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.err, "agentdb: warning: backup " + id + " is damaged: " + what + "\n");
+    const auto as_json = backup({"list", "--json"});
+    EXPECT_EQ(json::parse(as_json.out)[0]["damaged"], what);
+  }
+  // A checksum that no longer matches the archive.
+  auto manifest = json::parse(intact);
+  manifest["files"][0]["sha256"] = std::string(64, '0');
+  util::write_file_atomic(path, manifest.dump());
+  const auto mismatch = backup({"verify", id});
+  EXPECT_EQ(mismatch.exit_code, 4);
+  EXPECT_EQ(mismatch.err, "agentdb: backup " + id +
+                              " is damaged: dump.pgdump: SHA-256 differs from the manifest; hint: "
+                              "do not restore it; use another backup\n");
+  EXPECT_EQ(backup({"restore", id, "--target", "never_restored"}).exit_code, 4);
+  EXPECT_EQ(source->scalar("SELECT count(*) FROM pg_database WHERE datname = 'never_restored'"),
+            "0");
+}
+
+TEST_F(BackupTest, AnUnreadableFolderIsSkippedWithOneWarningAndTheOthersListed) {
+  const std::string id = backup_json({"create", "--schema-only"})["id"];
+  // Root reads through chmod 000, so the unreadable entry is a symlink loop: stat fails for root.
+  fs::create_symlink("20990101T000000Z-loop", dir.path() / "20990101T000000Z-loop");
+  const auto listed = backup({"list"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.err, "agentdb: warning: skipping " +
+                            (dir.path() / "20990101T000000Z-loop").string() +
+                            ": Too many levels of symbolic links\n");
+  EXPECT_EQ(backup({"verify", "latest"}).exit_code, 0);
+}
+
+TEST_F(BackupTest, ProgressIsAPlainLineEveryFewSecondsWithoutATerminal) {
+  ScratchDatabase db;
+  db.connect()->exec("CREATE TABLE t AS SELECT g FROM generate_series(1, 1000) g");
+  // pg_dump waits for this lock for 6 s, long enough for a progress line on stderr (not a TTY).
+  auto holder = db.connect();
+  holder->exec("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(6));
+    holder->exec("ROLLBACK");
+  });
+  const auto result = backup({"create"}, &db);
+  release.join();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("agentdb: pg_dump: "), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(" written, "), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find('\r'), std::string::npos) << result.err;
 }
 
 TEST_F(BackupTest, JobsNeedTheDirectoryFormat) {

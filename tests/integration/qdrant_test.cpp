@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -213,6 +214,74 @@ TEST_F(QdrantTest, SyncCheckComparesPointCountsWithPostgresRows) {
   const auto report = json::parse(result.out);
   EXPECT_EQ(report["collections"][0]["difference"], -2);
   EXPECT_EQ(report["collections"].size(), 1U);  // docs declares no count
+}
+
+TEST_F(QdrantTest, SyncCheckSqlRunsReadOnlyAndChangesNothing) {
+  ASSERT_EQ(qdrant({"apply"}).exit_code, 0);
+  ScratchDatabase db;
+  db.connect()->exec("CREATE TABLE items AS SELECT g FROM generate_series(1, 5) g");
+  for (const auto* sql : {"WITH d AS (DELETE FROM items RETURNING 1) SELECT count(*) FROM d",
+                          "INSERT INTO items VALUES (6) RETURNING 1",
+                          "SELECT count(*) FROM items, LATERAL (SELECT nextval('s')) n"}) {
+    edit("SELECT count(*) FROM items", sql);
+    if (std::string(sql).find("nextval") != std::string::npos)
+      db.connect()->exec("CREATE SEQUENCE IF NOT EXISTS s");
+    const auto result =
+        run_agentdb({"--database-url", db.url(), "qdrant", "--url", server->url(), "--file",
+                     (files.path() / "collections.json").string(), "sync-check"});
+    EXPECT_EQ(result.exit_code, 2) << sql << ": " << result.err;
+    EXPECT_EQ(result.err.rfind("agentdb: sync.count_sql of memory tried to write: ", 0), 0U)
+        << result.err;
+    EXPECT_NE(result.err.find("read-only transaction"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("hint: it must be a read-only query returning one count; nothing "
+                              "was changed"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM items"), "5");
+  }
+}
+
+TEST_F(QdrantTest, ASyncCheckQueryBeyondItsTimeoutIsCancelled) {
+  ASSERT_EQ(qdrant({"apply"}).exit_code, 0);
+  edit("SELECT count(*) FROM items", "SELECT count(*) FROM pg_sleep(20)");
+  ScratchDatabase db;
+  qdrant::ClientSettings settings;
+  settings.url = server->url();
+  auto connection = qdrant::connect(settings);
+  const auto session = db.connect();
+  qdrant::SyncCheckRequest request{qdrant::load_collections(files.path() / "collections.json")};
+  request.count_timeout = std::chrono::milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    (void)qdrant::sync_check(connection, request, *session);
+    ADD_FAILURE() << "pg_sleep(20) was not cancelled";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::failure);
+    EXPECT_EQ(std::string(e.what()), "sync.count_sql of memory was cancelled after 300 ms");
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  // The timeout was local to the transaction: the session is usable and unlimited again.
+  EXPECT_EQ(session->exec("SHOW statement_timeout")[0][0].as<std::string>(), "0");
+}
+
+TEST_F(QdrantTest, AServerErrorBodyIsShownEscapedAndShortened) {
+  httplib::Server hostile;
+  const std::string reason = "\x1b]0;pwned\x07\x1b[2J" + std::string(5000, 'x');
+  hostile.Get("/", [&](const httplib::Request&, httplib::Response& response) {
+    response.status = 500;
+    response.set_content(json{{"status", {{"error", reason}}}}.dump(), "application/json");
+  });
+  const int port = hostile.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { hostile.listen_after_bind(); });
+  const auto result = qdrant({"plan"}, {}, "http://127.0.0.1:" + std::to_string(port));
+  hostile.stop();
+  serving.join();
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err.find('\x1b'), std::string::npos) << "an escape reached the terminal";
+  EXPECT_NE(result.err.find("\\x1B]0;pwned\\x07"), std::string::npos) << result.err;
+  EXPECT_LT(result.err.size(), 1000U);
+  EXPECT_NE(result.err.find("xxx..."), std::string::npos) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1);
 }
 
 TEST_F(QdrantTest, CollectionsDeclaredInAgentdbTomlAreApplied) {

@@ -1,6 +1,10 @@
 // The pure parts of agentdb backup: manifest round trip, ids, names, patterns, tool versions.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "backup/backup_render.hpp"
@@ -41,10 +45,157 @@ TEST(Manifest, AMissingFieldIsNamedInTheError) {
   try {
     (void)manifest_from_json(document, "/b/x/manifest.json");
     FAIL() << "accepted a manifest without archive";
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "invalid backup manifest /b/x/manifest.json: archive is missing");
+  } catch (const ManifestDamage& e) {
+    EXPECT_EQ(std::string(e.what()), "/b/x/manifest.json: archive is missing");
+    EXPECT_EQ(e.code(), ExitCode::conflict);
   }
+}
+
+namespace {
+
+// A valid manifest document to damage one field at a time.
+nlohmann::json intact_manifest() {
+  Manifest m;
+  m.id = "20261123T115327Z-agentdb";
+  m.database = "agentdb";
+  m.archive = "dump.pgdump";
+  m.files = {{"dump.pgdump", 1, std::string(64, 'a')}};
+  m.size_bytes = 1;
+  m.started_at = "2026-11-23T11:53:27Z";
+  return to_json(m);
+}
+
+std::string damage_of(const nlohmann::json& document) {
+  try {
+    (void)manifest_from_json(document, "manifest.json");
+  } catch (const ManifestDamage& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+}  // namespace
+
+TEST(Manifest, EveryWrongTypeOrEscapingPathIsDamageNamingTheField) {
+  ASSERT_EQ(damage_of(intact_manifest()), "accepted");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"size_bytes": "big"})", "manifest.json: size_bytes has the wrong type"},
+      {R"({"size_bytes": -1})", "manifest.json: size_bytes has the wrong type"},
+      {R"({"size_bytes": true})", "manifest.json: size_bytes has the wrong type"},
+      {R"({"jobs": 1e300})", "manifest.json: jobs has the wrong type"},
+      {R"({"jobs": 99999999999})", "manifest.json: jobs has the wrong type"},
+      {R"({"tables": 5})", "manifest.json: tables is not an array"},
+      {R"({"tables": [7]})", "manifest.json: tables[].name is missing"},
+      {R"({"files": "all"})", "manifest.json: files is not an array"},
+      {R"({"exclude_table_data": [1]})", "manifest.json: exclude_table_data has the wrong type"},
+      {R"({"verification": "yes"})", "manifest.json: verification is not an object"},
+      {R"({"archive": "/etc/shadow"})",
+       "manifest.json: archive '/etc/shadow' is not a relative path inside the backup's folder"},
+      {R"({"files": [{"path": "../../x", "size_bytes": 1, "sha256": "aa"}]})",
+       "manifest.json: files[].path '../../x' is not a relative path inside the backup's folder"},
+      {R"({"files": [{"path": "dump.pgdump", "size_bytes": 1, "sha256": "zz"}]})",
+       "manifest.json: files[].sha256 of dump.pgdump is not a SHA-256 in hex"},
+  };
+  for (const auto& [patch, expected] : cases) {
+    auto document = intact_manifest();
+    document.merge_patch(nlohmann::json::parse(patch));
+    EXPECT_EQ(damage_of(document), expected) << patch;
+  }
+  EXPECT_EQ(damage_of(nlohmann::json::array()), "manifest.json: not a JSON object");
+}
+
+TEST(RestoreTarget, SystemDatabasesAreNamedWithWhy) {
+  EXPECT_EQ(system_database_reason("template1"), "every new database is copied from it");
+  EXPECT_NE(system_database_reason("template0"), "");
+  EXPECT_NE(system_database_reason("postgres"), "");
+  // Compared as PostgreSQL compares a quoted name: these are other databases.
+  EXPECT_EQ(system_database_reason("Template1"), "");
+  EXPECT_EQ(system_database_reason("postgres2"), "");
+  try {
+    refuse_system_database("template1");
+    FAIL() << "accepted template1";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_EQ(std::string(e.what()),
+              "template1 is a system database: every new database is copied from it");
+    EXPECT_EQ(e.hint(), "restore into a new database name");
+  }
+}
+
+// A catalogue folder of its own, removed afterwards.
+class CatalogueFolder {
+ public:
+  CatalogueFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "agentdb-catalogue-XXXXXX");
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~CatalogueFolder() { std::filesystem::remove_all(path_); }
+  CatalogueFolder(const CatalogueFolder&) = delete;
+  CatalogueFolder& operator=(const CatalogueFolder&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  void backup(const std::string& id, const std::string& manifest) const {
+    std::filesystem::create_directory(path_ / id);
+    std::ofstream(path_ / id / "manifest.json") << manifest;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(Catalogue, ListsDamagedEntriesAndSkipsUnreadableFoldersWithOneWarningEach) {
+  const CatalogueFolder folder;
+  auto good = intact_manifest();
+  folder.backup(good["id"], good.dump());
+  folder.backup("20261124T000000Z-agentdb", good.dump().substr(0, 40));  // truncated
+  // Unreadable even for root: a folder that is a symlink loop, a manifest that is one, a manifest
+  // that is a folder.
+  std::filesystem::create_symlink("20261125T000000Z-loop", folder.path() / "20261125T000000Z-loop");
+  std::filesystem::create_directory(folder.path() / "20261126T000000Z-x");
+  std::filesystem::create_symlink("manifest.json",
+                                  folder.path() / "20261126T000000Z-x" / "manifest.json");
+  std::filesystem::create_directories(folder.path() / "20261127T000000Z-y" / "manifest.json");
+  std::filesystem::create_directory(folder.path() / "not-a-backup");
+  std::ofstream(folder.path() / "a-file") << "x";
+
+  std::vector<std::string> warnings;
+  const auto entries =
+      Catalogue(folder.path()).list([&](const std::string& w) { warnings.push_back(w); });
+  ASSERT_EQ(entries.size(), 2U);
+  EXPECT_EQ(entries[0].manifest.id, "20261124T000000Z-agentdb");  // newest first, by its id
+  EXPECT_EQ(entries[0].damage, "manifest.json: not valid JSON (truncated or edited?)");
+  EXPECT_EQ(entries[0].manifest.started_at, "2026-11-24T00:00:00Z");
+  EXPECT_FALSE(entries[1].damaged());
+  ASSERT_EQ(warnings.size(), 3U);
+  for (const auto& warning : warnings)
+    EXPECT_EQ(warning.rfind("skipping " + folder.path().string() + "/2026112", 0), 0U) << warning;
+
+  try {
+    (void)Catalogue(folder.path()).find("20261124T000000Z-agentdb", {});
+    FAIL() << "found a damaged backup";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::conflict);
+    EXPECT_EQ(std::string(e.what()),
+              "backup 20261124T000000Z-agentdb is damaged: manifest.json: not valid JSON "
+              "(truncated or edited?)");
+  }
+  EXPECT_THROW((void)Catalogue(folder.path()).find("latest", {}), Error);
+  EXPECT_EQ(Catalogue(folder.path()).find(good["id"], {}).manifest.id, good["id"]);
+}
+
+TEST(BackupList, ShowsADamagedEntryAsDamagedAndEscapesWhatTheFilesHold) {
+  Entry damaged{"/b/20261124T000000Z-x", {}, "manifest.json: not valid JSON"};
+  damaged.manifest.id = "20261124T000000Z-x";
+  Entry labelled{"/b/y", manifest_from_json(intact_manifest(), "m"), ""};
+  labelled.manifest.label = "nightly\x1b]0;pwned\x07";
+  const auto table = catalogue_table({damaged, labelled});
+  EXPECT_NE(table.find("DAMAGED"), std::string::npos) << table;
+  EXPECT_EQ(table.find('\x1b'), std::string::npos) << table;
+  EXPECT_NE(table.find("nightly\\x1B]0;pwned\\x07"), std::string::npos) << table;
+  EXPECT_EQ(catalogue_json({damaged})[0]["damaged"], "manifest.json: not valid JSON");
+  EXPECT_TRUE(catalogue_json({labelled})[0]["damaged"].is_null());
+  EXPECT_EQ(damage_warnings({damaged, labelled}),
+            std::vector<std::string>{
+                "backup 20261124T000000Z-x is damaged: manifest.json: not valid JSON"});
 }
 
 TEST(BackupId, IsTheUtcStartAndASafeDatabaseName) {
@@ -108,18 +259,16 @@ TEST(ToolError, PrefersTheFirstErrorLine) {
   EXPECT_EQ(tool_error("\nlast words\n\n"), "last words");
 }
 
-TEST(BackupProgress, IsOneLineRewrittenInPlaceAndErasedWhenTheToolExits) {
+TEST(BackupProgress, SaysHowFarTheToolIs) {
   ToolProgress dump;
   dump.tool = "pg_dump";
   dump.bytes = 2'500'000;
   dump.elapsed = std::chrono::milliseconds(1500);
-  EXPECT_EQ(progress_line(dump), "\r\033[K  pg_dump: 2.5 MB written, 1.5 s");
+  EXPECT_EQ(progress_line(dump), "pg_dump: 2.5 MB written, 1.5 s");
   ToolProgress restore = dump;
   restore.tool = "pg_restore";
   restore.expected_bytes = 5'000'000;
-  EXPECT_EQ(progress_line(restore), "\r\033[K  pg_restore: 2.5 MB of ~5.0 MB, 1.5 s");
-  restore.stage = ToolStage::finished;
-  EXPECT_EQ(progress_line(restore), "\r\033[K");
+  EXPECT_EQ(progress_line(restore), "pg_restore: 2.5 MB of ~5.0 MB, 1.5 s");
 }
 
 TEST(BackupPrune, ADryRunSaysWhatWouldGo) {

@@ -208,6 +208,22 @@ user_id = "uuid"
   }
 }
 
+TEST(CollectionsFile, AFloatInAgentdbTomlReachesTheCreateBody) {
+  const auto document = toml::parse(R"(
+[qdrant.collections.m.vectors]
+size = 4
+distance = "Cosine"
+
+[qdrant.collections.m.quantization_config.scalar]
+type = "int8"
+quantile = 0.99
+)");
+  const auto file = collections_from_config(document, "agentdb.toml");
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->collections[0].create_body.at("quantization_config").at("scalar").at("quantile"),
+            0.99);
+}
+
 TEST(CollectionsFile, TheShippedFileIsValid) {
   const auto file = load_collections(std::string(AGENTDB_SOURCE_DIR) + "/qdrant/collections.json");
   ASSERT_EQ(file.collections.size(), 3U);
