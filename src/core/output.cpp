@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,62 +33,120 @@ std::size_t visible_width(std::string_view text) {
   return width;
 }
 
+// Length of the colour code at the start of `text` (ESC '[' digits and ';' 'm', as paint makes
+// it), 0 for any other sequence. Longer codes than a terminal needs are not colours.
+std::size_t colour_code_length(std::string_view text) {
+  constexpr std::size_t kLongest = 16;
+  if (text.size() < 3 || text[0] != '\033' || text[1] != '[')
+    return 0;
+  for (std::size_t i = 2; i < text.size() && i < kLongest; ++i) {
+    if (text[i] == 'm')
+      return i + 1;
+    if ((text[i] < '0' || text[i] > '9') && text[i] != ';')
+      return 0;
+  }
+  return 0;
+}
+
 }  // namespace
+
+std::string terminal_text(std::string_view text, util::Newlines newlines, ColourCodes colours) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const auto escape = text.find('\033');
+    out += util::printable(text.substr(0, escape), newlines);
+    if (escape == std::string_view::npos)
+      break;
+    text.remove_prefix(escape);
+    const auto code = colours == ColourCodes::keep ? colour_code_length(text) : 0;
+    const auto taken = std::max<std::size_t>(code, 1);
+    out += code > 0 ? std::string(text.substr(0, code)) : util::printable(text.substr(0, 1));
+    text.remove_prefix(taken);
+  }
+  return out;
+}
+
+std::string Output::shown(std::string_view text, util::Newlines newlines) const {
+  // Without colour, paint makes no codes, so any there came from elsewhere.
+  return terminal_text(text, newlines, settings_.colour ? ColourCodes::keep : ColourCodes::escape);
+}
 
 void Output::print(std::string_view line) const {
   if (json() || settings_.quiet)
     return;
   if (line.ends_with('\n'))
     line.remove_suffix(1);
-  write_out(stdout, line);
-  write_out(stdout, "\n");
+  write_out(stdout, shown(line, util::Newlines::keep) + "\n");
 }
 
 void Output::print_always(std::string_view text) const {
-  write_out(stdout, text);
-  if (!text.empty() && text.back() != '\n')
-    write_out(stdout, "\n");
+  auto shown_text = shown(text, util::Newlines::keep);
+  if (!shown_text.empty() && shown_text.back() != '\n')
+    shown_text += '\n';
+  write_out(stdout, shown_text);
 }
 
 void Output::emit(const nlohmann::json& document) const {
-  const auto text = document.dump(2);
-  write_out(stdout, text);
-  write_out(stdout, "\n");
+  // JSON escapes C0 controls itself; DEL and C1 controls, which it may leave raw, are escaped
+  // too (they can only be inside strings), and bytes that are not UTF-8 become U+FFFD instead
+  // of an exception: the document stays exact for a parser and inert on a terminal.
+  const auto raw = document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(raw.size() + 1);
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const auto c = static_cast<unsigned char>(raw[i]);
+    const auto next = i + 1 < raw.size() ? static_cast<unsigned char>(raw[i + 1]) : 0;
+    if (c == 0x7F) {
+      text += "\\u007f";
+    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      text += std::string("\\u00") + kHex[next >> 4] + kHex[next & 0xF];
+      ++i;
+    } else {
+      text += static_cast<char>(c);
+    }
+  }
+  write_out(stdout, text + "\n");
 }
 
 void Output::warn(std::string_view message) const {
   if (settings_.quiet)
     return;
-  std::string line = "agentdb: warning: ";
-  line += message;
-  line += '\n';
+  const auto line = "agentdb: warning: " + one_line(message);
   write_out(stderr, line);
 }
 
 void Output::diagnostic(std::string_view text) const {
   if (settings_.quiet)
     return;
-  std::string line(text);
-  line += '\n';
+  const auto line = shown(text, util::Newlines::keep) + "\n";
   write_out(stderr, line);
 }
 
 void Output::note(std::string_view message) const {
   if (settings_.quiet)
     return;
-  std::string line = "agentdb: ";
-  line += message;
-  line += '\n';
+  const auto line = "agentdb: " + one_line(message);
   write_out(stderr, line);
 }
 
 void Output::detail(std::string_view message) const {
   if (!verbose())
     return;
-  std::string line = "agentdb: ";
-  line += message;
-  line += '\n';
+  const auto line = "agentdb: " + one_line(message);
   write_out(stderr, line);
+}
+
+std::string Output::one_line(std::string_view message) const {
+  return shown(util::one_line(message), util::Newlines::escape) + "\n";
+}
+
+void Output::clear_screen() const {
+  if (::isatty(STDOUT_FILENO) == 1) {
+    write_out(stdout, "\033[H\033[2J");
+    std::fflush(stdout);
+  }
 }
 
 std::string Output::paint(Colour colour, std::string_view text) const {
@@ -117,30 +176,101 @@ std::string Output::paint(Colour colour, std::string_view text) const {
 }
 
 std::string Table::render() const {
+  // A cell is one line on a terminal: its newlines and escape sequences are shown, not obeyed.
+  const auto shown_cells = [](const std::vector<std::string>& cells) {
+    std::vector<std::string> shown;
+    shown.reserve(cells.size());
+    for (const auto& cell : cells)
+      shown.push_back(terminal_text(cell, util::Newlines::escape));
+    return shown;
+  };
+  std::vector<std::vector<std::string>> lines{shown_cells(header_)};
+  for (const auto& row : rows_)
+    lines.push_back(shown_cells(row));
   std::vector<std::size_t> widths(header_.size(), 0);
-  const auto measure = [&widths](const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size() && i < widths.size(); ++i) {
+  for (const auto& cells : lines) {
+    for (std::size_t i = 0; i < cells.size() && i < widths.size(); ++i)
       widths[i] = std::max(widths[i], visible_width(cells[i]));
-    }
-  };
-  measure(header_);
-  for (const auto& row : rows_)
-    measure(row);
+  }
   std::string out;
-  const auto append = [&](const std::vector<std::string>& cells) {
-    std::string line;
+  for (const auto& cells : lines) {
     for (std::size_t i = 0; i < cells.size() && i < widths.size(); ++i) {
-      line += cells[i];
+      out += cells[i];
       if (i + 1 < cells.size())
-        line.append(widths[i] - visible_width(cells[i]) + 2, ' ');
+        out.append(widths[i] - visible_width(cells[i]) + 2, ' ');
     }
-    out += line;
     out += '\n';
-  };
-  append(header_);
-  for (const auto& row : rows_)
-    append(row);
+  }
   return out;
+}
+
+namespace {
+
+// A plain decimal as agentdb writes numbers: optional sign, digits, optional fraction and
+// exponent ("-1.5", "1e-3"). Nothing else in a number column is let through as it is.
+bool is_plain_number(std::string_view text) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const auto start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9')
+      ++i;
+    return i - start;
+  };
+  if (i < text.size() && (text[i] == '-' || text[i] == '+'))
+    ++i;
+  auto mantissa = digits();
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0)
+    return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '-' || text[i] == '+'))
+      ++i;
+    if (digits() == 0)
+      return false;
+  }
+  return i == text.size();
+}
+
+bool starts_like_formula(std::string_view text) {
+  return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string csv_field(std::string_view value, CsvColumn column) {
+  // Only text is neutralised: a negative amount in a number column is data a spreadsheet must
+  // read as a number, and a cell there that is not a plain number is treated as text.
+  const bool formula =
+      starts_like_formula(value) && !(column == CsvColumn::number && is_plain_number(value));
+  if (!formula && value.find_first_of(",\"\r\n") == std::string_view::npos)
+    return std::string(value);
+  std::string out = formula ? "\"'" : "\"";
+  for (const char c : value) {
+    if (c == '"')
+      out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+CsvTable::CsvTable(std::vector<Column> columns) : columns_(std::move(columns)) {
+  for (std::size_t i = 0; i < columns_.size(); ++i)
+    text_ += (i > 0 ? "," : "") + csv_field(columns_[i].name, CsvColumn::text);
+  text_ += '\n';
+}
+
+void CsvTable::add_row(const std::vector<std::string>& cells) {
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (i > 0)
+      text_ += ',';
+    if (i < cells.size())
+      text_ += csv_field(cells[i], columns_[i].kind);
+  }
+  text_ += '\n';
 }
 
 bool Output::show_progress() const {

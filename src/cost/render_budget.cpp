@@ -2,6 +2,7 @@
 
 #include "core/output.hpp"
 #include "cost/render.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::cost {
 
@@ -13,11 +14,14 @@ std::string render_budget(const BudgetResult& result, BudgetRows rows) {
         !result.per_user || spend.status != BudgetStatus::ok || i < 10 || rows == BudgetRows::all;
     if (!listed)
       continue;
-    table.add_row({spend.label.empty() ? spend.key : spend.label, spend.spent_cents,
-                   spend.used_pct + "%", spend.projected_usd, to_string(spend.status)});
+    // Who: a user's name or email from the database, shown as text.
+    table.add_row({util::printable(spend.label.empty() ? spend.key : spend.label),
+                   spend.spent_cents, spend.used_pct + "%", spend.projected_usd,
+                   to_string(spend.status)});
   }
   if (result.spend.empty())
-    table.add_row({result.user.empty() ? "total" : result.user, "0.00", "0.0%", "0.00", "OK"});
+    table.add_row({result.user.empty() ? "total" : util::printable(result.user), "0.00", "0.0%",
+                   "0.00", "OK"});
   return table.render() + to_string(result.worst) + ": " + to_string(result.period) + " from " +
          result.period_start + " UTC, limit " + result.limit_usd + " USD" +
          (result.per_user ? " per user" : "");

@@ -1,8 +1,10 @@
-// Prices, recompute and rollup as text and JSON.
+// Prices, recompute and rollup as text and JSON. Provider and model names come from the
+// database: the text forms show them through util::printable.
 #include <nlohmann/json.hpp>
 
 #include "core/output.hpp"
 #include "cost/render.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::cost {
 
@@ -11,8 +13,9 @@ using nlohmann::json;
 std::string render_prices(const PricesResult& result) {
   Table table({"PROVIDER", "MODEL", "INPUT USD/M", "OUTPUT USD/M", "SINCE"});
   for (const auto& price : result.prices) {
-    table.add_row({price.provider, price.model, price.input_usd_per_million,
-                   price.output_usd_per_million, price.effective_from});
+    table.add_row({util::printable(price.provider), util::printable(price.model),
+                   price.input_usd_per_million, price.output_usd_per_million,
+                   price.effective_from});
   }
   return table.render() + std::to_string(result.prices.size()) + " models priced at " + result.at;
 }
@@ -34,7 +37,7 @@ std::string render_recompute(const RecomputeResult& result) {
   if (!result.models.empty()) {
     Table table({"MODEL", "ROWS CHANGED", "OLD USD", "NEW USD", "DIFFERENCE"});
     for (const auto& model : result.models) {
-      table.add_row({model.model, std::to_string(model.rows), model.old_cost_usd,
+      table.add_row({util::printable(model.model), std::to_string(model.rows), model.old_cost_usd,
                      model.new_cost_usd, model.difference_usd});
     }
     text = table.render();
@@ -65,7 +68,7 @@ json recompute_json(const RecomputeResult& result) {
 }
 
 std::string unpriced_rows_warning(const UnpricedRows& rows) {
-  return std::to_string(rows.rows) + " rows of " + rows.model +
+  return std::to_string(rows.rows) + " rows of " + util::printable(rows.model) +
          " have no price in force at their time and were left as they are; add the "
          "price to model_prices and run recompute again";
 }
@@ -82,7 +85,7 @@ std::string rollup_mismatch_warning(const RollupResult& result) {
   const auto& mismatches = *result.mismatches;
   return "the rollup differs from the ledger on " + std::to_string(mismatches.size()) +
          (mismatches.size() == kMaxRollupMismatches ? "+" : "") +
-         " keys (first: " + mismatches[0].day + " " + mismatches[0].model +
+         " keys (first: " + mismatches[0].day + " " + util::printable(mismatches[0].model) +
          "); were partitions dropped or truncated? run 'agentdb cost rollup --rebuild'";
 }
 

@@ -15,15 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos)
-    return text;
-  std::string out = "\"";
-  for (const char c : text)
-    out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 json figures_json(const Figures& f) {
   json item = {{"key", f.key},
                {"cost_usd", f.cost_usd},
@@ -111,8 +102,9 @@ std::string render_table(const Report& report, const TableStyle& style) {
       cells.insert(cells.begin() + 2, share_percent(f.cost_usd, report.total.cost_usd));
     return cells;
   };
+  // Names come from the database: shown as text, a stored escape sequence included.
   for (const auto& group : report.groups)
-    table.add_row(row_of(group, key_text(group)));
+    table.add_row(row_of(group, util::printable(key_text(group))));
   table.add_row(row_of(report.total, "TOTAL"));
   std::string text = "LLM cost, " + period_text(report) + "\n" + table.render() + "\n";
   text +=
@@ -131,19 +123,29 @@ std::string render_table(const Report& report, const TableStyle& style) {
 }
 
 std::string render_csv(const Report& report) {
-  std::string text = std::string(to_string(report.group_by)) +
-                     ",label,cost_usd,requests,prompt_tokens,completion_tokens,total_tokens,"
-                     "avg_execution_ms,p95_execution_ms\n";
+  using enum CsvColumn;
+  CsvTable csv({{to_string(report.group_by), text},
+                {"label", text},
+                {"cost_usd", number},
+                {"requests", number},
+                {"prompt_tokens", number},
+                {"completion_tokens", number},
+                {"total_tokens", number},
+                {"avg_execution_ms", number},
+                {"p95_execution_ms", number}});
+  // Keys and labels come from the database; their newlines stay (quoted), other control
+  // characters are shown as escapes wherever the CSV is printed.
   const auto line = [&](const Figures& f, const std::string& key) {
-    text += csv_field(key) + "," + csv_field(f.label) + "," + f.cost_usd + "," +
-            std::to_string(f.requests) + "," + std::to_string(f.prompt_tokens) + "," +
-            std::to_string(f.completion_tokens) + "," + std::to_string(f.total_tokens) + "," +
-            (f.avg_ms ? ms_text(f.avg_ms) : "") + "," + (f.p95_ms ? ms_text(f.p95_ms) : "") + "\n";
+    csv.add_row({util::printable(key, util::Newlines::keep),
+                 util::printable(f.label, util::Newlines::keep), f.cost_usd,
+                 std::to_string(f.requests), std::to_string(f.prompt_tokens),
+                 std::to_string(f.completion_tokens), std::to_string(f.total_tokens),
+                 f.avg_ms ? ms_text(f.avg_ms) : "", f.p95_ms ? ms_text(f.p95_ms) : ""});
   };
   for (const auto& group : report.groups)
     line(group, group.key);
   line(report.total, "TOTAL");
-  return text;
+  return csv.render();
 }
 
 json report_json(const Report& report, ShareColumn share) {
@@ -174,7 +176,7 @@ json report_json(const Report& report, ShareColumn share) {
 }
 
 std::string unpriced_model_warning(const std::string& model) {
-  return "model " + model +
+  return "model " + util::printable(model) +
          " has costs in this period but no price in model_prices; its stored costs are "
          "shown as recorded";
 }

@@ -13,10 +13,12 @@ namespace {
 
 using nlohmann::json;
 
+// Application, user and state names, queries and errors come from the server and its clients:
+// every one is shown through util::printable.
 std::string counts_line(const ConnectionCounts& counts) {
   std::vector<std::string> parts;
   for (const auto& [key, value] : counts)
-    parts.push_back(key + " " + std::to_string(value));
+    parts.push_back(util::printable(key) + " " + std::to_string(value));
   return parts.empty() ? std::string("-") : util::join(parts, ", ");
 }
 
@@ -41,10 +43,11 @@ json pool_json(const PgBouncerPool& pool) {
 std::string oldest_line(const std::optional<OldestTransaction>& oldest) {
   if (!oldest)
     return "oldest transaction: none open";
-  return "oldest transaction: pid " + std::to_string(oldest->pid) + " (" + oldest->user + "/" +
-         oldest->application + ", " + oldest->state + ") open for " +
+  return "oldest transaction: pid " + std::to_string(oldest->pid) + " (" +
+         util::printable(oldest->user + "/" + oldest->application + ", " + oldest->state) +
+         ") open for " +
          util::human_duration(std::chrono::milliseconds(std::llround(oldest->seconds * 1000))) +
-         ": " + oldest->query;
+         ": " + util::printable(util::one_line(oldest->query));
 }
 
 std::string pgbouncer_table(const std::vector<PgBouncerPool>& pools) {
@@ -56,10 +59,10 @@ std::string pgbouncer_table(const std::vector<PgBouncerPool>& pools) {
     std::snprintf(max_wait, sizeof max_wait, "%.1f s", pool.max_wait_s);
     std::snprintf(avg_wait, sizeof avg_wait, "%.2f ms",
                   pool.averages ? pool.averages->wait_ms : 0.0);
-    table.add_row({pool.database + "/" + pool.user, pool.mode, std::to_string(pool.clients_active),
-                   std::to_string(pool.clients_waiting), std::to_string(pool.servers_active),
-                   std::to_string(pool.servers_idle), std::to_string(pool.servers_used), max_wait,
-                   avg_wait});
+    table.add_row({util::printable(pool.database + "/" + pool.user), util::printable(pool.mode),
+                   std::to_string(pool.clients_active), std::to_string(pool.clients_waiting),
+                   std::to_string(pool.servers_active), std::to_string(pool.servers_idle),
+                   std::to_string(pool.servers_used), max_wait, avg_wait});
   }
   return table.render();
 }
@@ -169,8 +172,8 @@ std::vector<std::string> render_pool_status(const PoolStatus& status) {
   char line[256];
   std::snprintf(line, sizeof line,
                 "%s: %lld of %lld connections in use (%lld reserved for superusers), headroom %lld",
-                status.database.c_str(), limits.used, limits.max_connections, limits.reserved,
-                limits.headroom());
+                util::printable(status.database).c_str(), limits.used, limits.max_connections,
+                limits.reserved, limits.headroom());
   Table table({"BY", "COUNTS"});
   table.add_row({"state", counts_line(status.by_state)});
   table.add_row({"application", counts_line(status.by_application)});
@@ -228,7 +231,7 @@ std::string render_probe(const ProbeSetup& setup, const ProbeResult& result) {
                                     util::human_duration(setup.acquire_timeout)});
   }
   for (const auto& message : result.error_messages)
-    table.add_row({"error", util::one_line(message)});
+    table.add_row({"error", util::printable(util::one_line(message))});
   return table.render();
 }
 

@@ -85,18 +85,19 @@ const char* unit_name(Unit unit) {
 
 }  // namespace
 
+// Summaries and the database name may quote the server (names, queries, errors): shown as text.
 std::string render_table(const HealthReport& report, const Output& out) {
   Table table({"CHECK", "STATUS", "VALUE", "THRESHOLDS", "DETAIL"});
   for (const auto& check : report.checks) {
     table.add_row({check.name, out.paint(colour_of(check.status), to_string(check.status)),
                    check.value ? format_value(*check.value, check.unit) : "-",
-                   threshold_text(check), check.summary});
+                   threshold_text(check), util::printable(check.summary)});
   }
   const auto status = overall(report);
   char elapsed[32];
   std::snprintf(elapsed, sizeof elapsed, "%.0f ms", report.elapsed_ms);
   return table.render() + "\n" + out.paint(colour_of(status), to_string(status)) + ": " +
-         (report.database.empty() ? "" : report.database + ", ") +
+         (report.database.empty() ? "" : util::printable(report.database) + ", ") +
          std::to_string(report.checks.size()) + " checks in " + elapsed;
 }
 
@@ -174,7 +175,8 @@ std::string render_nagios(const HealthReport& report) {
     if (c == '|')
       c = '/';
   }
-  return "AGENTDB " + std::string(to_string(status)) + " - " + util::one_line(summary) +
+  return "AGENTDB " + std::string(to_string(status)) + " - " +
+         util::printable(util::one_line(summary)) +
          (perfdata.empty() ? "" : " | " + util::join(perfdata, " "));
 }
 

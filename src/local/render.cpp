@@ -1,5 +1,7 @@
 #include "local/render.hpp"
 
+#include "util/strings.hpp"
+
 namespace agentdb::local {
 
 nlohmann::json status_json(const ClusterStatus& status) {
@@ -11,14 +13,15 @@ nlohmann::json status_json(const ClusterStatus& status) {
           {"url", status.url ? nlohmann::json(*status.url) : nlohmann::json(nullptr)}};
 }
 
+// Paths come from AGENTDB_HOME or the working directory, which may hold any byte: shown as text.
 std::string status_text(const ClusterStatus& status) {
   auto text = std::string("local cluster: ") + to_string(status.state) +
-              "\n  home:   " + status.paths.home.string();
+              "\n  home:   " + util::printable(status.paths.home.string());
   if (status.state != ClusterState::absent) {
-    text += "\n  data:   " + status.paths.data.string();
-    text += "\n  socket: " + status.paths.socket_dir.string();
-    text += "\n  log:    " + status.paths.log_file.string();
-    text += "\n  url:    " + status.url.value_or("");
+    text += "\n  data:   " + util::printable(status.paths.data.string());
+    text += "\n  socket: " + util::printable(status.paths.socket_dir.string());
+    text += "\n  log:    " + util::printable(status.paths.log_file.string());
+    text += "\n  url:    " + util::printable(status.url.value_or(""));
   }
   return text;
 }
@@ -28,7 +31,7 @@ nlohmann::json started_json(const db::ConnectionTarget& target) {
 }
 
 std::string started_text(const db::ConnectionTarget& target) {
-  return "local cluster running; connect with: psql \"" + target.conninfo + "\"";
+  return "local cluster running; connect with: psql \"" + util::printable(target.conninfo) + "\"";
 }
 
 }  // namespace agentdb::local

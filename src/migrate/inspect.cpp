@@ -1,5 +1,7 @@
 // status(), history(), check_checksums() and create_revision(): reading the state, and the files of
 // a new revision.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -41,6 +43,35 @@ long long free_version(const fs::path& dir) {
   while (used.contains(version))
     ++version;  // two revisions in one second
   return version;
+}
+
+// Both file names must fit the folder's file system, or the up file would be made without its
+// down file; checked before anything is written.
+void check_name_fits(const fs::path& dir, const std::string& stem, const std::string& name) {
+  const auto longest = stem + ".down.sql";
+  const long limit = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+  if (limit <= 0 || longest.size() <= static_cast<std::size_t>(limit))
+    return;
+  const auto spare = static_cast<long>(longest.size()) - limit;
+  throw Error(ExitCode::usage,
+              "revision name '" + name.substr(0, 40) + "...' is too long: " + dir.string() +
+                  " allows file names of at most " + std::to_string(limit) + " bytes",
+              "use a name of at most " + std::to_string(static_cast<long>(name.size()) - spare) +
+                  " characters");
+}
+
+void write_revision_files(const NewRevisionResult& result, const std::string& name,
+                          const std::string& stem, const fs::path& dir) {
+  bool created = false;
+  try {
+    created = util::create_files_exclusive({{result.up, new_up_file(result.version, name)},
+                                            {result.down, new_down_file(result.version, name)}});
+  } catch (const util::FileWriteError& e) {
+    throw Error(e.names_unusable_path() ? ExitCode::usage : ExitCode::failure,
+                e.what() + std::string("; no revision was created"), e.hint());
+  }
+  if (!created)
+    throw Error(ExitCode::conflict, "'" + stem + "' already exists in " + dir.string());
 }
 
 }  // namespace
@@ -101,11 +132,9 @@ NewRevisionResult create_revision(const NewRevisionRequest& request) {
     throw Error(ExitCode::usage, "cannot create '" + dir.string() + "': " + ec.message());
   const auto version = free_version(dir);
   const auto stem = version_text(version) + "_" + request.name;
+  check_name_fits(dir, stem, request.name);
   NewRevisionResult result{version, dir / (stem + ".up.sql"), dir / (stem + ".down.sql")};
-  if (!util::create_file_exclusive(result.up, new_up_file(version, request.name)) ||
-      !util::create_file_exclusive(result.down, new_down_file(version, request.name))) {
-    throw Error(ExitCode::conflict, "'" + stem + "' already exists in " + dir.string());
-  }
+  write_revision_files(result, request.name, stem, dir);
   return result;
 }
 

@@ -48,11 +48,12 @@ void show_dry_run(const Output& out, const PlanStep& step) {
 void show_revision_run(const Output& out, const RevisionRun& run) {
   const bool up = run.direction == Direction::up;
   out.print(out.paint(up ? Colour::green : Colour::yellow, up ? "applied " : "reverted") + "  " +
-            run.label() + "  (" + std::to_string(run.duration_ms) + " ms)");
+            util::printable(run.label()) + "  (" + std::to_string(run.duration_ms) + " ms)");
 }
 
 void show_notice(const Output& out, const std::string& revision, const db::ServerNotice& notice) {
-  const auto text = "revision " + revision + ": " + notice.message;
+  // A notice is the server's text, which a revision's RAISE may fill with stored data.
+  const auto text = "revision " + util::printable(revision + ": " + notice.message);
   if (notice.is_warning()) {
     out.warn(text);
   } else {
@@ -120,8 +121,8 @@ void show_repair(const Output& out, const RepairResult& result) {
               {"was", to_string(result.was)},
               {"action", result.action}});
   } else {
-    out.print("revision " + version_text(result.version) + " " + result.name + " (" +
-              to_string(result.was) + "): " + result.action);
+    out.print("revision " + version_text(result.version) + " " + util::printable(result.name) +
+              " (" + to_string(result.was) + "): " + result.action);
   }
 }
 

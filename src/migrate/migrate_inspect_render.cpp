@@ -4,6 +4,7 @@
 
 #include "migrate/migrate_render.hpp"
 #include "migrate/roundtrip_render.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 namespace agentdb::migrate {
@@ -69,10 +70,10 @@ std::string finding_text(const Output& out, const LintFinding& finding) {
   const auto severity = finding.rule->severity;
   const auto label =
       out.paint(severity == Severity::error ? Colour::red : Colour::yellow, to_string(severity));
-  std::string text = finding.file + ":" + std::to_string(finding.line) + ": " + label + ": " +
-                     std::string(finding.rule->problem);
+  std::string text = util::printable(finding.file) + ":" + std::to_string(finding.line) + ": " +
+                     label + ": " + std::string(finding.rule->problem);
   if (!finding.subject.empty())
-    text += " (" + finding.subject + ")";
+    text += " (" + util::printable(finding.subject) + ")";
   text += " [" + std::string(finding.rule->id) +
           "]\n    instead: " + std::string(finding.rule->instead);
   return text;
@@ -90,16 +91,17 @@ void show_status(const Output& out, const StatusResult& result) {
     out.emit(status_json(result));
     return;
   }
+  // Names, users and details of the history come from the database: shown as text.
   Table table({"VERSION", "NAME", "STATE", "APPLIED AT"});
   for (const auto& entry : result.entries) {
-    table.add_row({version_text(entry.version), entry.name,
+    table.add_row({version_text(entry.version), util::printable(entry.name),
                    out.paint(colour_of(entry.state), to_string(entry.state)),
-                   entry.applied_at.value_or("-")});
+                   util::printable(entry.applied_at.value_or("-"))});
   }
   if (!result.entries.empty())
     out.print(table.render());
   std::string summary =
-      "database " + result.database + " is at " +
+      "database " + util::printable(result.database) + " is at " +
       (result.current ? version_text(*result.current) : std::string("no revision"));
   for (const auto state :
        {RevisionState::pending, RevisionState::out_of_order, RevisionState::modified,
@@ -116,13 +118,15 @@ void show_history(const Output& out, const HistoryResult& result) {
     return;
   }
   if (result.entries.empty()) {
-    out.print("no migrations have been run on " + result.database);
+    out.print("no migrations have been run on " + util::printable(result.database));
     return;
   }
   Table table({"AT", "ACTION", "VERSION", "NAME", "STATUS", "DURATION", "BY"});
   for (const auto& e : result.entries) {
-    table.add_row({e.at, e.action, version_text(e.version), e.name, e.status,
-                   util::human_duration(std::chrono::milliseconds(e.duration_ms)), e.by});
+    table.add_row({util::printable(e.at), util::printable(e.action), version_text(e.version),
+                   util::printable(e.name), util::printable(e.status),
+                   util::human_duration(std::chrono::milliseconds(e.duration_ms)),
+                   util::printable(e.by)});
   }
   out.print(table.render());
 }
@@ -143,7 +147,7 @@ void show_drift(const Output& out, const ChecksumResult& checksums) {
     return;
   for (const auto& drift : checksums.drift) {
     out.print(out.paint(Colour::red, to_string(drift.state)) + "  " + version_text(drift.version) +
-              " " + drift.name + ": " + drift.detail);
+              " " + util::printable(drift.name + ": " + drift.detail));
   }
 }
 

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "util/strings.hpp"
+
 namespace agentdb::migrate {
 
 namespace {
@@ -24,14 +26,15 @@ std::string class_counts(const RoundtripFailure& failure) {
   return counts;
 }
 
-// What went wrong, in words: "the down of revision 2 add_column does not undo its up".
+// What went wrong, in words: "the down of revision 2 add_column does not undo its up". A
+// server's error and the names in it are shown as text.
 std::string failure_summary(const RoundtripFailure& failure, int revisions) {
-  const auto subject = failure.version
-                           ? "revision " + std::to_string(*failure.version) + " " + failure.name
-                           : std::string();
+  const auto subject = failure.version ? "revision " + std::to_string(*failure.version) + " " +
+                                             util::printable(failure.name)
+                                       : std::string();
   const auto all = "all " + std::to_string(revisions) + " reversible revisions";
   if (!failure.error.empty())
-    return failure.error;
+    return util::printable(failure.error);
   switch (failure.stage) {
     case RoundtripStage::full_revert:
       return "reverting " + all + " does not give the schema before them";
@@ -84,10 +87,11 @@ void print_roundtrip(const Output& out, const RoundtripResult& result) {
       heading += " (" + class_counts(failure) + ")";
     out.print(heading);
     for (const auto& object : failure.objects) {
-      out.print(out.paint(Colour::bold, object_label(object)) + ": " +
+      // Object names, comments and defaults in a diff are the schema's text: shown as text.
+      out.print(out.paint(Colour::bold, util::printable(object_label(object))) + ": " +
                 std::string(to_string(object.difference_class)) + ", " +
                 std::string(to_string(object.change)));
-      out.print(object.diff);
+      out.print(util::printable(object.diff, util::Newlines::keep));
     }
   }
   if (!result.ok())
@@ -128,7 +132,8 @@ std::optional<Error> roundtrip_error(const RoundtripResult& result, OutputFormat
                                            o.difference_class == DifferenceClass::real;
                                   });
   if (shown != first->objects.end())
-    message += " (" + object_label(*shown) + ": " + telling_changed_line(*shown) + ")";
+    message +=
+        " (" + util::printable(object_label(*shown) + ": " + telling_changed_line(*shown)) + ")";
   const std::string where =
       format == OutputFormat::json ? "the failures in the JSON output" : "the diffs above";
   const bool only_undoable = first->error.empty() && shown != first->objects.end() &&

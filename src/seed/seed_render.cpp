@@ -3,12 +3,19 @@
 #include <cstdio>
 
 #include "core/output.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::seed {
 
 using nlohmann::json;
 
 namespace {
+
+// Set, file and table names come from a seeds folder that others may write to: shown, never
+// obeyed by the terminal.
+std::string shown(std::string_view name) {
+  return util::printable(name);
+}
 
 long long rows_per_second(const SynthReport& report) {
   return report.seconds > 0 ? static_cast<long long>(report.total_rows() / report.seconds) : 0;
@@ -21,8 +28,8 @@ std::string sets_table(const std::vector<SetSummary>& sets) {
   for (const auto& set : sets) {
     std::string joined;
     for (const auto& t : set.tables)
-      joined += (joined.empty() ? "" : ", ") + t;
-    table.add_row({set.name, std::to_string(set.files), std::to_string(set.rows), joined});
+      joined += (joined.empty() ? "" : ", ") + shown(t);
+    table.add_row({shown(set.name), std::to_string(set.files), std::to_string(set.rows), joined});
   }
   return table.render();
 }
@@ -39,11 +46,11 @@ json sets_json(const std::filesystem::path& dir, const std::vector<SetSummary>& 
 std::vector<std::string> outcome_lines(const SetOutcome& outcome, Commit commit) {
   Table table({"FILE", "TABLE", "INSERTED", "UPDATED", "UNCHANGED"});
   for (const auto& f : outcome.files) {
-    table.add_row({f.path.filename().string(), f.table, std::to_string(f.inserted),
+    table.add_row({shown(f.path.filename().string()), shown(f.table), std::to_string(f.inserted),
                    std::to_string(f.updated), std::to_string(f.unchanged)});
   }
   const std::string prefix =
-      (commit == Commit::no ? "dry run, rolled back: set " : "set ") + outcome.name + ": ";
+      (commit == Commit::no ? "dry run, rolled back: set " : "set ") + shown(outcome.name) + ": ";
   if (outcome.inserted() == 0 && outcome.updated() == 0) {
     return {table.render(), prefix + "nothing changed (" + std::to_string(outcome.unchanged()) +
                                 " rows already as in the files)"};
@@ -101,9 +108,8 @@ json synth_json(const SynthReport& report, std::uint64_t random_seed) {
 
 std::string synth_progress_line(const std::string& table, long long done, long long planned) {
   char line[160];
-  std::snprintf(line, sizeof line, "\r\033[K  %-17s %12lld / %lld rows", table.c_str(), done,
-                planned);
-  return std::string(line) + (done >= planned ? "\n" : "");
+  std::snprintf(line, sizeof line, "%-17s %12lld / %lld rows", table.c_str(), done, planned);
+  return line;
 }
 
 }  // namespace agentdb::seed

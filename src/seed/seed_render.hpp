@@ -26,7 +26,7 @@ namespace agentdb::seed {
                                                    std::uint64_t random_seed);
 [[nodiscard]] nlohmann::json synth_json(const SynthReport& report, std::uint64_t random_seed);
 
-// The progress line of `seed synth` on a terminal ("\r" rewritten; a newline when a table is done).
+// The text of `seed synth`'s progress line: the table and its rows written so far of those planned.
 [[nodiscard]] std::string synth_progress_line(const std::string& table, long long done,
                                               long long planned);
 

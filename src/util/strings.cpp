@@ -1,5 +1,6 @@
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -63,42 +64,58 @@ std::string to_upper(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// One UTF-8 character at the start of `text`: its length in bytes, 0 when the bytes there are
+// not well-formed UTF-8 (a stray continuation byte, a truncated, overlong or surrogate form, a
+// value past Unicode's range).
+struct Utf8Char {
+  std::size_t length = 0;
+  unsigned int code_point = 0;
+};
+
+Utf8Char decode_utf8(std::string_view text) {
+  const auto lead = static_cast<unsigned char>(text[0]);
+  if (lead < 0x80)
+    return {1, lead};
+  std::size_t continuation = 0;
+  unsigned int code_point = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    continuation = 1;
+    code_point = lead & 0x1F;
+  } else if ((lead & 0xF0) == 0xE0) {
+    continuation = 2;
+    code_point = lead & 0x0F;
+  } else if ((lead & 0xF8) == 0xF0) {
+    continuation = 3;
+    code_point = lead & 0x07;
+  } else {
+    return {};
+  }
+  if (continuation >= text.size())
+    return {};
+  for (std::size_t k = 1; k <= continuation; ++k) {
+    const auto byte = static_cast<unsigned char>(text[k]);
+    if ((byte & 0xC0) != 0x80)
+      return {};
+    code_point = (code_point << 6) | (byte & 0x3F);
+  }
+  static constexpr unsigned int kMinimum[] = {0, 0x80, 0x800, 0x10000};
+  if (code_point < kMinimum[continuation] || code_point > 0x10FFFF ||
+      (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+    return {};
+  }
+  return {continuation + 1, code_point};
+}
+
+}  // namespace
+
 bool is_valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    int continuation = 0;
-    unsigned int code_point = 0;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if ((lead & 0xE0) == 0xC0) {
-      continuation = 1;
-      code_point = lead & 0x1F;
-    } else if ((lead & 0xF0) == 0xE0) {
-      continuation = 2;
-      code_point = lead & 0x0F;
-    } else if ((lead & 0xF8) == 0xF0) {
-      continuation = 3;
-      code_point = lead & 0x07;
-    } else {
+  while (!text.empty()) {
+    const auto next = decode_utf8(text);
+    if (next.length == 0)
       return false;
-    }
-    if (i + continuation >= text.size())
-      return false;
-    for (int k = 1; k <= continuation; ++k) {
-      const auto byte = static_cast<unsigned char>(text[i + k]);
-      if ((byte & 0xC0) != 0x80)
-        return false;
-      code_point = (code_point << 6) | (byte & 0x3F);
-    }
-    // Reject overlong forms, surrogates and values past Unicode's range.
-    static constexpr unsigned int kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinimum[continuation] || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += continuation + 1;
+    text.remove_prefix(next.length);
   }
   return true;
 }
@@ -142,29 +159,30 @@ std::string one_line(std::string_view text) {
 
 std::string printable(std::string_view text, Newlines newlines) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  const auto escape = [](std::string_view prefix, unsigned int code, std::string& out) {
+    out += prefix;
+    out += kHex[(code >> 4) & 0xF];
+    out += kHex[code & 0xF];
+  };
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
+  while (!text.empty()) {
+    const auto c = static_cast<unsigned char>(text.front());
+    const auto next = decode_utf8(text);
     if (c == '\t') {
       out += ' ';
     } else if (c == '\n' && newlines == Newlines::keep) {
       out += '\n';
-    } else if (c < 0x20 || c == 0x7F) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else if (c == 0xC2 && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+    } else if (c < 0x20 || c == 0x7F || next.length == 0) {
+      // A byte outside UTF-8 too: a terminal not in UTF-8 mode reads 0x80..0x9F as C1 controls.
+      escape("\\x", c, out);
+    } else if (next.code_point >= 0x80 && next.code_point <= 0x9F) {
       // UTF-8 of a C1 control, which terminals honour like ESC + a letter.
-      const auto code = static_cast<unsigned char>(text[++i]);
-      out += "\\u00";
-      out += kHex[code >> 4];
-      out += kHex[code & 0xF];
+      escape("\\u00", next.code_point, out);
     } else {
-      out += static_cast<char>(c);
+      out.append(text.substr(0, next.length));
     }
+    text.remove_prefix(std::max<std::size_t>(next.length, 1));
   }
   return out;
 }

@@ -26,7 +26,9 @@ namespace agentdb::util {
 [[nodiscard]] std::string one_line(std::string_view text);
 // Text from outside (the database, a server's error) made safe to show on a terminal: every C0
 // control (ESC, CR, BS, ...), DEL and C1 control (U+0080..U+009F) becomes a visible \xNN or
-// \u00NN escape, so a stored escape sequence cannot move the cursor, retitle or clear the screen.
+// \u00NN escape, so a stored escape sequence cannot move the cursor, retitle or clear the screen;
+// so does every byte that is not part of well-formed UTF-8 (a terminal in a Latin-1 locale reads
+// a lone 0x9B as CSI).
 // Tabs become spaces; newlines are escaped too unless `keep_newlines`.
 enum class Newlines { escape, keep };
 [[nodiscard]] std::string printable(std::string_view text, Newlines newlines = Newlines::escape);
