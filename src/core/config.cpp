@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb {
 
@@ -39,11 +40,15 @@ Config Config::load(const std::optional<std::filesystem::path>& explicit_file,
   try {
     config.document_ = toml::parse(*text);
   } catch (const toml::ParseError& e) {
-    throw Error(ExitCode::usage, path.string() + ":" + std::to_string(e.line()) + ": " + e.what());
+    throw Error(ExitCode::usage,
+                path.string() + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) +
+                    ": " + util::printable(e.what()),
+                "see agentdb(1), section FILES, and TOML 1.0 for the syntax");
   }
   for (const auto& [key, value] : config.document_) {
     if (!is_declared(key, declared)) {
-      throw Error(ExitCode::usage, path.string() + ": unknown setting '" + key + "'",
+      throw Error(ExitCode::usage,
+                  path.string() + ": unknown setting '" + util::printable(key) + "'",
                   "see agentdb(1), section CONFIGURATION, for the settings it may hold");
     }
   }

@@ -1,202 +1,163 @@
 #include "core/toml.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+// The only file that includes toml++. Debian's package is a compiled library built with
+// exceptions, so TOML_EXCEPTIONS must stay 1 here (its `parse` exists only in that flavour); the
+// fuzz build compiles it header-only instead (TOML_HEADER_ONLY=1), to instrument the parser.
+#define TOML_EXCEPTIONS 1
+#include <toml++/toml.h>
+
 #include "util/strings.hpp"
 
 namespace agentdb::toml {
 
 namespace {
 
-bool is_bare_key_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
+// Checked before toml++ sees the text. toml++ 3.3 builds and frees nested tables by recursion, and
+// each '.' outside strings and comments can add a level (about 40000 overflow an 8 MiB stack). Its
+// Unicode whitespace test reaches TOML_UNREACHABLE for most non-ASCII characters (Debian's build
+// compiles that to "not whitespace"); TOML allows them only in strings and comments, so they are
+// refused elsewhere first, which keeps hostile keys away from it. A long key repeated in every
+// leaf of its table would make the document quadratic.
+constexpr std::size_t kMaxFileSize = std::size_t{1} << 20;
+constexpr std::size_t kMaxStructuralDots = 4096;
+constexpr std::size_t kMaxKeyLength = 512;
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// The index of the last character of the string or comment that starts at `start`.
+std::size_t skip_string_or_comment(std::string_view text, std::size_t start) {
+  const char opening = text[start];
+  if (opening == '#') {
+    const auto end = text.find('\n', start);
+    return end == std::string_view::npos ? text.size() : end;
+  }
+  const bool multiline = text.substr(start, 3) == std::string(3, opening);
+  const auto closing = text.substr(start, multiline ? 3 : 1);
+  for (auto i = start + closing.size(); i < text.size(); ++i) {
+    if (opening == '"' && text[i] == '\\') {
+      ++i;
+    } else if (!multiline && text[i] == '\n') {
+      return i;  // unterminated: toml++ says so, and what follows is checked
+    } else if (text.substr(i, closing.size()) == closing) {
+      auto last = i + closing.size() - 1;
+      while (multiline && last + 1 < text.size() && text[last + 1] == opening && last < i + 4)
+        ++last;  // """a""""" closes after the content a"" (TOML allows two quotes more)
+      return last;
+    }
+  }
+  return text.size();
 }
 
-class LineParser {
- public:
-  LineParser(std::string_view text, int line) : text_(text), line_(line) {}
+[[noreturn]] void fail_at(std::string_view text, std::size_t index, const std::string& what) {
+  const auto before = text.substr(0, index);
+  const auto line_start = before.rfind('\n') + 1;  // npos + 1 == 0
+  int column = 1;
+  for (const char c : before.substr(line_start))
+    column += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  throw ParseError(what, static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1,
+                   column);
+}
 
-  std::string dotted_key() {
-    std::string key;
-    while (true) {
-      skip_spaces();
-      const auto start = pos_;
-      while (pos_ < text_.size() && is_bare_key_char(text_[pos_]))
-        ++pos_;
-      if (pos_ == start)
-        fail("expected a key");
-      key += text_.substr(start, pos_ - start);
-      skip_spaces();
-      if (pos_ < text_.size() && text_[pos_] == '.') {
-        key += '.';
-        ++pos_;
-        continue;
-      }
-      return key;
+void check_structure(std::string_view text) {
+  if (text.size() > kMaxFileSize)
+    throw ParseError("larger than 1 MiB, which no configuration needs", 1, 1);
+  std::size_t dots = 0;
+  for (auto i = text.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0; i < text.size();
+       ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '.' && ++dots > kMaxStructuralDots) {
+      fail_at(text, i,
+              "more than " + std::to_string(kMaxStructuralDots) +
+                  " dotted key parts and floats, which no configuration needs");
     }
+    if (c >= 0x80)
+      fail_at(text, i, "a non-ASCII character outside a string or comment");
+    if (c == '#' || c == '"' || c == '\'')
+      i = skip_string_or_comment(text, i);
   }
+}
 
-  void expect(char c) {
-    skip_spaces();
-    if (pos_ >= text_.size() || text_[pos_] != c)
-      fail(std::string("expected '") + c + "'");
-    ++pos_;
+[[noreturn]] void fail(const std::string& what, const ::toml::source_region& where) {
+  throw ParseError(what, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column));
+}
+
+template <typename Date>
+std::string rfc3339(const Date& date) {
+  std::ostringstream text;
+  text << date;
+  return text.str();
+}
+
+Value scalar(const ::toml::node& node) {
+  if (const auto* text = node.as_string())
+    return Value{text->get()};
+  if (const auto* number = node.as_integer())
+    return Value{static_cast<long long>(number->get())};
+  if (const auto* number = node.as_floating_point())
+    return Value{number->get()};
+  if (const auto* flag = node.as_boolean())
+    return Value{flag->get()};
+  if (const auto* date = node.as_date())
+    return Value{rfc3339(date->get())};
+  if (const auto* time = node.as_time())
+    return Value{rfc3339(time->get())};
+  if (const auto* date_time = node.as_date_time())
+    return Value{rfc3339(date_time->get())};
+  fail("unsupported value", node.source());
+}
+
+Value array(const ::toml::array& items) {
+  if (items.is_array_of_tables()) {
+    fail("arrays of tables are not supported in agentdb.toml: use a [table] per entry",
+         items.source());
   }
-
-  Value value() {
-    skip_spaces();
-    if (pos_ >= text_.size())
-      fail("expected a value");
-    const char c = text_[pos_];
-    if (c == '"')
-      return Value{basic_string()};
-    if (c == '\'')
-      return Value{literal_string()};
-    if (c == '[')
-      return Value{array()};
-    if (text_.substr(pos_, 4) == "true")
-      return keyword(4, true);
-    if (text_.substr(pos_, 5) == "false")
-      return keyword(5, false);
-    return Value{integer()};
+  Array values;
+  values.reserve(items.size());
+  for (const auto& item : items) {
+    if (item.is_table())
+      fail("tables inside arrays are not supported in agentdb.toml", item.source());
+    values.push_back(item.is_array() ? array(*item.as_array()) : scalar(item));
   }
+  return Value{std::move(values)};
+}
 
-  void end_of_line() {
-    skip_spaces();
-    if (pos_ < text_.size() && text_[pos_] != '#')
-      fail("unexpected text after the value");
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& what) const { throw ParseError(what, line_); }
-
-  void skip_spaces() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t'))
-      ++pos_;
-  }
-
-  Value keyword(std::size_t length, bool value) {
-    pos_ += length;
-    return Value{value};
-  }
-
-  std::string basic_string() {
-    ++pos_;
-    std::string out;
-    while (pos_ < text_.size() && text_[pos_] != '"') {
-      char c = text_[pos_++];
-      if (c == '\\') {
-        if (pos_ >= text_.size())
-          break;
-        switch (text_[pos_++]) {
-          case 'n':
-            c = '\n';
-            break;
-          case 't':
-            c = '\t';
-            break;
-          case '"':
-            c = '"';
-            break;
-          case '\\':
-            c = '\\';
-            break;
-          default:
-            fail("unsupported escape in string");
-        }
-      }
-      out += c;
+void flatten(const ::toml::table& table, const std::string& prefix, Document& document) {
+  for (const auto& [key, node] : table) {
+    const auto part = key.str();
+    if (part.empty() || part.find('.') != std::string_view::npos) {
+      fail(
+          "key \"" + util::printable(part) + "\" is empty or holds a '.'; agentdb.toml keys cannot",
+          key.source());
     }
-    if (pos_ >= text_.size())
-      fail("unterminated string");
-    ++pos_;
-    return out;
-  }
-
-  std::string literal_string() {
-    ++pos_;
-    const auto end = text_.find('\'', pos_);
-    if (end == std::string_view::npos)
-      fail("unterminated string");
-    std::string out(text_.substr(pos_, end - pos_));
-    pos_ = end + 1;
-    return out;
-  }
-
-  Array array() {
-    ++pos_;
-    Array items;
-    while (true) {
-      skip_spaces();
-      if (pos_ < text_.size() && text_[pos_] == ']') {
-        ++pos_;
-        return items;
-      }
-      items.push_back(value());
-      skip_spaces();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      expect(']');
-      return items;
+    const auto name = prefix.empty() ? std::string(part) : prefix + "." + std::string(part);
+    if (name.size() > kMaxKeyLength) {
+      fail("key is longer than " + std::to_string(kMaxKeyLength) + " characters with its tables",
+           key.source());
     }
+    if (const auto* child = node.as_table())
+      flatten(*child, name, document);
+    else if (const auto* items = node.as_array())
+      document.emplace(name, array(*items));
+    else
+      document.emplace(name, scalar(node));
   }
-
-  long long integer() {
-    const auto start = pos_;
-    if (pos_ < text_.size() && (text_[pos_] == '-' || text_[pos_] == '+'))
-      ++pos_;
-    while (pos_ < text_.size() &&
-           ((text_[pos_] >= '0' && text_[pos_] <= '9') || text_[pos_] == '_')) {
-      ++pos_;
-    }
-    std::string digits;
-    for (char c : text_.substr(start, pos_ - start)) {
-      if (c != '_' && c != '+')
-        digits += c;
-    }
-    const auto parsed = util::parse_int64(digits);
-    if (!parsed)
-      fail("expected a string, integer, boolean or array");
-    return *parsed;
-  }
-
-  std::string_view text_;
-  int line_;
-  std::size_t pos_ = 0;
-};
+}
 
 }  // namespace
 
 Document parse(std::string_view text) {
-  Document document;
-  std::string table;
-  int line_number = 0;
-  for (const auto& raw_line : util::split(text, '\n')) {
-    ++line_number;
-    const auto line = util::trim(raw_line);
-    if (line.empty() || line.front() == '#')
-      continue;
-    LineParser parser(line, line_number);
-    if (line.front() == '[') {
-      if (line.size() > 1 && line[1] == '[')
-        throw ParseError("arrays of tables are not supported", line_number);
-      parser.expect('[');
-      table = parser.dotted_key();
-      parser.expect(']');
-      parser.end_of_line();
-      continue;
-    }
-    auto key = parser.dotted_key();
-    parser.expect('=');
-    auto value = parser.value();
-    parser.end_of_line();
-    if (!table.empty())
-      key = table + "." + key;
-    if (!document.emplace(key, std::move(value)).second) {
-      throw ParseError("duplicate key '" + key + "'", line_number);
-    }
+  check_structure(text);
+  ::toml::table root;
+  try {
+    root = ::toml::parse(text);
+  } catch (const ::toml::parse_error& e) {
+    fail(std::string(e.description()), e.source());
   }
+  Document document;
+  flatten(root, {}, document);
   return document;
 }
 
@@ -205,6 +166,11 @@ std::string to_setting(const Value& value) {
     return *text;
   if (const auto* number = std::get_if<long long>(&value.data))
     return std::to_string(*number);
+  if (const auto* number = std::get_if<double>(&value.data)) {
+    char buffer[64];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, *number).ptr;
+    return {buffer, end};
+  }
   if (const auto* flag = std::get_if<bool>(&value.data))
     return *flag ? "true" : "false";
   std::vector<std::string> parts;

@@ -70,6 +70,41 @@ TEST(Config, SubkeysOfADeclaredTableAreAccepted) {
   std::filesystem::remove(path);
 }
 
+TEST(Config, AMalformedFileIsAUsageErrorNamingFileLineAndColumn) {
+  const auto path = write_config("[test]\ndir = \"ok\"\nbad = 2x\n");
+  try {
+    (void)Config::load(path, {&kDir});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_EQ(std::string(e.what()).rfind(path.string() + ":3:8: ", 0), 0u) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Config, FloatsAndInlineTablesReachSettingsAndUnknownKeysInThemAreCaught) {
+  const auto path = write_config("test = { dir = 0.25, limits.a = { warning = 1.5 } }\n");
+  const auto config = Config::load(path, {&kDir, &kTable});
+  EXPECT_EQ(config.value(kDir), "0.25");
+  EXPECT_EQ(toml::to_setting(config.document().at("test.limits.a.warning")), "1.5");
+  std::filesystem::remove(path);
+  const auto typo = write_config("test = { dri = 1 }\n");
+  EXPECT_THROW((void)Config::load(typo, {&kDir}), Error);
+  std::filesystem::remove(typo);
+}
+
+TEST(Config, AnUnknownKeyIsPrintedWithoutItsControlCharacters) {
+  const auto path = write_config("\"evil\\u001b[2J\" = 1\n");
+  try {
+    (void)Config::load(path, {&kDir});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find('\x1b'), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown setting 'evil"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
 TEST(Config, ASecretReadThroughAnyCopyIsRememberedForRedaction) {
   const Config config;
   const Config copy = config;  // NOLINT: the copy is the point
