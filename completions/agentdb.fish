@@ -252,7 +252,7 @@ complete -c agentdb -n $in_probe -l max-lifetime -x -a '0 5m 30m 1h' -d 'Recycle
 set -l cost_pick "__fish_seen_subcommand_from cost; and not __fish_seen_subcommand_from $cost_commands"
 complete -c agentdb -n $cost_pick -a report -d 'Cost, tokens, requests and execution times per group, with the change against the previous period'
 complete -c agentdb -n $cost_pick -a top -d 'The biggest spenders and their share of the total'
-complete -c agentdb -n $cost_pick -a budget -d "Spend so far this day or month against a limit, projected to the period's end; exit 0/1/2"
+complete -c agentdb -n $cost_pick -a budget -d "Spend so far this day or month against a limit, projected to the period's end; exit 0/1/2/3"
 complete -c agentdb -n $cost_pick -a prices -d 'The model prices in force'
 complete -c agentdb -n $cost_pick -a recompute -d 'Recompute stored costs from tokens and the prices in force at their time'
 complete -c agentdb -n $cost_pick -a rollup -d 'The daily rollup behind fast reports: its size, --compact, --rebuild, --check'

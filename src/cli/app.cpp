@@ -1,17 +1,22 @@
 #include "cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/command_line.hpp"
 #include "cli/command_table.hpp"
 #include "cli/settings.hpp"
 #include "core/context.hpp"
+#include "core/error.hpp"
 #include "core/validators.hpp"
 #include "db/connection_target.hpp"
 #include "db/session.hpp"
@@ -47,25 +52,95 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.set_version_flag("--version", std::string("agentdb ") + AGENTDB_VERSION);
 }
 
-// The one error line; secrets resolved so far are blanked, as are passwords in URLs.
-int report(const std::string& message, const std::string& hint, Outcome outcome,
-           const std::vector<std::string>& secrets = {}) {
-  std::string line = "agentdb: " + util::one_line(message);
-  if (!hint.empty())
-    line += "; hint: " + util::one_line(hint);
-  line = db::redact_passwords(line);
-  for (const auto& secret : secrets)
-    util::replace_all(line, secret, "****");
-  line += "\n";
-  std::fputs(line.c_str(), stderr);
-  return outcome.exit_status();
+// How a failure is shown: one line on stderr ("agentdb: what; hint: what to do") and, for a
+// command with the monitoring-plugin status convention, "AGENTDB UNKNOWN - what" on stdout, so
+// Nagios shows the reason and not an empty status.
+class FailureReport {
+ public:
+  FailureReport(int argc, char** argv, const Command* command)
+      : plugin_(command != nullptr && command->convention == ExitConvention::plugin_status) {
+    for (int i = 1; i < argc; ++i) {
+      if (std::strlen(argv[i]) > kLongestEcho)
+        long_arguments_.emplace_back(argv[i]);
+    }
+  }
+
+  // Prints the failure; returns the exit status: `code`, or UNKNOWN for a plugin-status command,
+  // whose check could not run whatever went wrong.
+  int operator()(const std::string& message, const std::string& hint, ExitCode code,
+                 const std::vector<std::string>& secrets = {}) const {
+    const auto what = shown(message, secrets);
+    std::string line = "agentdb: " + what;
+    if (!hint.empty())
+      line += "; hint: " + shown(hint, secrets);
+    line += "\n";
+    if (plugin_) {
+      const auto status = "AGENTDB UNKNOWN - " + what + "\n";
+      std::fputs(status.c_str(), stdout);
+      std::fflush(stdout);
+    }
+    std::fputs(line.c_str(), stderr);
+    return plugin_ ? Outcome(PluginStatus::unknown).exit_status() : Outcome(code).exit_status();
+  }
+
+ private:
+  static constexpr std::size_t kLongestEcho = 80;
+  static constexpr std::size_t kLongestLine = 1000;
+
+  // Text from anywhere (CLI11 echoing an argument, a server's error) made one short printable
+  // line: passwords and the secrets resolved so far blanked, long arguments and long runs of
+  // text cut short, control characters escaped.
+  std::string shown(std::string text, const std::vector<std::string>& secrets) const {
+    for (const auto& argument : long_arguments_)
+      util::replace_all(text, argument, excerpt(db::redact_passwords(argument)));
+    text = db::redact_passwords(text);
+    for (const auto& secret : secrets)
+      util::replace_all(text, secret, "****");
+    text = util::printable(util::one_line(text));
+    std::string out;
+    for (std::size_t at = 0; at <= text.size();) {
+      const auto space = std::min(text.find(' ', at), text.size());
+      out += excerpt(std::string_view(text).substr(at, space - at));
+      if (space < text.size())
+        out += ' ';
+      at = space + 1;
+    }
+    return out.size() > kLongestLine ? excerpt(out.substr(0, kLongestLine)) : out;
+  }
+
+  bool plugin_;
+  std::vector<std::string> long_arguments_;
+};
+
+// A usage error in CLI11's words, or better ones: the unknown command or option with a "did you
+// mean", an integer's accepted range.
+int report_parse_error(const CLI::App& app, const CLI::ParseError& error, int argc, char** argv,
+                       const FailureReport& report) {
+  if (const auto unknown = unknown_command(app, argc, argv))
+    return report("unknown command '" + unknown->word + "'", unknown->hint, ExitCode::usage);
+  if (const auto unknown = unknown_option(app, argc, argv))
+    return report("unknown option '" + unknown->word + "'", unknown->hint, ExitCode::usage);
+  if (const auto why = integer_option_error(app, argc, argv, error.what()))
+    return report(*why, "", ExitCode::usage);
+  std::string why = error.what();
+  // CLI11 capitalises its sentences ("The following argument..."); agentdb's messages do not.
+  // Leave option and argument names ("N: ...") as they are.
+  if (why.size() > 1 && std::islower(static_cast<unsigned char>(why[1])))
+    why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+  return report(why, "run 'agentdb --help' for usage", ExitCode::usage);
 }
 
-// What a usage error of `command` exits with, in its convention.
-Outcome usage_outcome(const Command* command) {
-  if (command != nullptr && command->convention == ExitConvention::plugin_status)
-    return PluginStatus::unknown;
-  return ExitCode::usage;
+// --database-url given on the command line is checked before any command runs: empty (which would
+// otherwise mean "the embedded cluster" without a word), another scheme, or malformed.
+void check_database_url_flag(const CLI::App& app, const GlobalOptions& options) {
+  if (app.get_option("--database-url")->count() == 0)
+    return;
+  if (util::trim(options.database_url).empty()) {
+    throw Error(ExitCode::usage,
+                "--database-url is empty; give a postgresql:// URL or leave it out to use the "
+                "embedded cluster");
+  }
+  (void)db::parse_connection_target(options.database_url);
 }
 
 // Opens what a command uses, once, on first use, and only what its row declares.
@@ -140,9 +215,9 @@ int run(int argc, char** argv) {
         *app.add_subcommand(std::string(family.name), std::string(family.summary)), commands);
   app.footer(help_footer(commands));  // after the families, so subcommands do not inherit it
   describe_inherited_options(commands);
-  make_integer_options_decimal(app);
+  add_shared_option_checks(app);
 
-  const auto usage_code = usage_outcome(command_named(app, commands, argc, argv));
+  const FailureReport report(argc, argv, command_named(app, commands, argc, argv));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -152,20 +227,12 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    if (const auto unknown = unknown_command(app, argc, argv)) {
-      return report("unknown command '" + unknown->word + "'", unknown->hint, usage_code);
-    }
-    std::string why = e.what();
-    // CLI11 capitalises its sentences ("The following argument..."); agentdb's messages do not.
-    // Leave option and argument names ("N: ...") as they are.
-    if (why.size() > 1 && std::islower(static_cast<unsigned char>(why[1]))) {
-      why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
-    }
-    return report(why, "run 'agentdb --help' for usage", usage_code);
+    return report_parse_error(app, e, argc, argv, report);
   }
 
   Context ctx;
   try {
+    check_database_url_flag(app, options);
     ctx = make_context(options);
     const auto* command = chosen_command(app, commands);
     if (command == nullptr)
@@ -174,8 +241,7 @@ int run(int argc, char** argv) {
     ctx.resources = &opened;
     return command->action(ctx).exit_status();
   } catch (const Error& e) {
-    return report(e.what(), e.hint(), e.code() == ExitCode::usage ? usage_code : e.code(),
-                  ctx.config.secrets());
+    return report(e.what(), e.hint(), e.code(), ctx.config.secrets());
   } catch (const std::exception& e) {
     return report(std::string("unexpected error: ") + e.what(),
                   "please report this with the command you ran", ExitCode::failure,

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/context.hpp"
@@ -26,9 +27,18 @@ struct UnknownWord {
 // The leaf CLI11 chose after a successful parse.
 [[nodiscard]] const Command* chosen_command(const CLI::App& app,
                                             const std::vector<Command>& commands);
+// The first option word that no level of the command it is given to accepts, with a "did you
+// mean" when close.
+[[nodiscard]] std::optional<UnknownWord> unknown_option(const CLI::App& app, int argc, char** argv);
+// For a CLI11 conversion or validation `error` of an integer option: "--limit: 'x' is out of
+// range; give a whole number from 1 to 2147483647" (its declared range narrowed to its type).
+// Changes the option's value: call it only after the parse failed.
+[[nodiscard]] std::optional<std::string> integer_option_error(const CLI::App& app, int argc,
+                                                              char** argv, std::string_view error);
 // CLI11 lists only a command's own options; name the inherited ones that apply there too.
 void describe_inherited_options(const std::vector<Command>& commands);
-// Every option that converts to an integer, at every level, reads its value as decimal.
-void make_integer_options_decimal(CLI::App& app);
+// Every integer option, at every level, reads its value as decimal; every "--dir" or
+// "--<what>-dir" option names a folder.
+void add_shared_option_checks(CLI::App& app);
 
 }  // namespace agentdb::cli

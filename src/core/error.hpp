@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace agentdb {
 
@@ -42,5 +43,16 @@ class Error : public std::runtime_error {
   ExitCode code_;
   std::string hint_;
 };
+
+// A value echoed in a message, kept short whatever its size: values up to `kept` + 20 bytes as
+// they are, longer ones as their first `kept` bytes (not splitting a UTF-8 character) and
+// "... (N bytes)".
+[[nodiscard]] inline std::string excerpt(std::string_view value, std::size_t kept = 60) {
+  if (value.size() <= kept + 20)
+    return std::string(value);
+  while (kept > 0 && (static_cast<unsigned char>(value[kept]) & 0xC0U) == 0x80U)
+    --kept;
+  return std::string(value.substr(0, kept)) + "... (" + std::to_string(value.size()) + " bytes)";
+}
 
 }  // namespace agentdb

@@ -15,7 +15,9 @@ struct ConnectionTarget {
   std::string dbname;
 };
 
-// Accepts postgresql:// URLs and keyword=value strings. Throws Error(usage) when malformed.
+// Accepts postgresql:// and postgres:// URLs and keyword=value strings. Throws Error(usage) when
+// empty, of another scheme (named in the message) or malformed; the message never holds a password
+// and echoes long input cut short.
 [[nodiscard]] ConnectionTarget parse_connection_target(std::string_view url);
 
 // The same server and credentials, another database.
@@ -25,7 +27,12 @@ struct ConnectionTarget {
 // The conninfo a libpq client should receive, password included.
 [[nodiscard]] std::string conninfo_with_password(const ConnectionTarget& target);
 
-// Replaces anything that looks like a password in free text (URLs, password=...) with "****".
+// Free text that did not parse (an echoed URL, a server's message): hides, in linear time, the
+// userinfo password of every scheme://user:password@ and every password=value or
+// password='quoted value' (any case, spaces around '=') behind "****".
 [[nodiscard]] std::string redact_passwords(std::string_view text);
+// The same, and the password libpq parsed for `target` wherever it appears (when it is long enough
+// to be told apart from an ordinary word): for messages about connecting to `target`.
+[[nodiscard]] std::string redact_passwords(std::string_view text, const ConnectionTarget& target);
 
 }  // namespace agentdb::db

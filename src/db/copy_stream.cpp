@@ -33,7 +33,7 @@ CopyConnection::CopyConnection(const ConnectionTarget& target) {
     PQfinish(connection_);
     connection_ = nullptr;
     throw Error(ExitCode::cannot_connect,
-                "cannot connect to " + target.display + ": " + redact_passwords(why),
+                "cannot connect to " + target.display + ": " + redact_passwords(why, target),
                 "check that the server is running and the URL, user and password are right");
   }
   PQsetNoticeProcessor(

@@ -24,7 +24,7 @@ PgBouncerConsole::PgBouncerConsole(const ConnectionTarget& target)
   if (PQstatus(connection_->conn) != CONNECTION_OK) {
     throw Error(ExitCode::cannot_connect,
                 "cannot connect to the PgBouncer console at " + display_ + ": " +
-                    redact_passwords(util::one_line(PQerrorMessage(connection_->conn))),
+                    redact_passwords(util::one_line(PQerrorMessage(connection_->conn)), target),
                 "give --pgbouncer the admin console, e.g. postgresql://admin@host:6432/pgbouncer, "
                 "as a user in admin_users or stats_users");
   }

@@ -124,7 +124,7 @@ std::unique_ptr<Session> Session::open(const ConnectionTarget& target,
   } catch (const std::exception& e) {
     throw Error(ExitCode::cannot_connect,
                 "cannot connect to " + target.display + ": " +
-                    redact_passwords(describe_connect_failure(e.what())),
+                    redact_passwords(describe_connect_failure(e.what()), target),
                 "check that the server is running and the URL, user and password are right");
   }
   std::unique_ptr<Session> session(new Session(target, std::move(connection)));

@@ -145,6 +145,77 @@ for spec in "migrate history --limit" "migrate up --to" "migrate down --to" "mig
   fi
 done
 
+# Messages name the option, what was wrong and what is accepted (a mechanism per kind: every
+# unknown option, every integer option's range, every folder option, every URL scheme).
+run "$BIN" --frob
+expect_error 2
+if [[ $ERR == *"unknown option '--frob'"*"agentdb --help"* ]]; then pass; else
+  fail "'$CMD' does not name the unknown option and --help: $ERR"
+fi
+run "$BIN" migrate history --lmit 5
+expect_error 2
+if [[ $ERR == *"unknown option '--lmit'"*"did you mean '--limit'"* ]]; then pass; else
+  fail "'$CMD' does not suggest --limit: $ERR"
+fi
+for spec in "migrate status --dir" "seed --dir" "backup list --backup-dir" "health --migrations-dir"; do
+  read -ra words <<<"$spec"
+  run "$BIN" --database-url "$UNREACHABLE" "${words[@]}" /etc/passwd
+  if [[ $RC -ne 0 && $ERR == *"${words[-1]}"*"'/etc/passwd' is not a directory"* ]]; then pass; else
+    fail "'$CMD' does not say that /etc/passwd is not a directory (exit $RC): $ERR"
+  fi
+done
+for spec in "migrate history --limit 999999999999:from 1 to 2147483647" \
+  "migrate down 99999999999999999999:from 1 to" "seed synth --random-seed -1:from 0 to" \
+  "backup create --jobs 65:from 1 to 64" "migrate up --to 0x10:not a decimal whole number"; do
+  read -ra words <<<"${spec%%:*}"
+  run "$BIN" --database-url "$UNREACHABLE" "${words[@]}"
+  expect_error 2
+  if [[ $ERR == *"'${words[-1]}'"*"${spec#*:}"* ]]; then pass; else
+    fail "'$CMD' does not name the option, the value and the accepted range: $ERR"
+  fi
+done
+run "$BIN" --database-url "mysql://u:secret@h/x" migrate status
+expect_error 2
+if [[ $ERR == *"unsupported database URL scheme 'mysql://'"*"postgresql://"* && $ERR != *secret* ]]; then
+  pass
+else fail "'$CMD' does not name the unsupported scheme (or printed the password): $ERR"; fi
+for command in "migrate status" "local status"; do
+  # shellcheck disable=SC2086 # the command's words are separate arguments
+  run "$BIN" --database-url '' $command
+  expect_error 2
+  if [[ $ERR == *"--database-url is empty"* ]]; then pass; else
+    fail "'$CMD' does not refuse the empty URL: $ERR"
+  fi
+done
+run env DATABASE_URL= "$BIN" local status
+CMD="DATABASE_URL= agentdb local status"
+if [[ $RC -eq 0 ]]; then pass; else fail "'$CMD' (empty means not set) exited $RC: $ERR"; fi
+
+# Every error line is printable: a terminal escape or newline in an echoed word (or a server's
+# message) is shown as an escape, not sent to the terminal.
+run "$BIN" $'frob\e]0;pwned\a\nsecond line'
+expect_error 2
+if [[ $ERR != *$'\e'* && $ERR != *$'\a'* && $ERR == *'\x1B]0;pwned'* ]]; then pass; else
+  fail "'agentdb frob<ESC>...' printed a raw control character: $(printf '%q' "$ERR")"
+fi
+
+# health is a monitoring plugin: a usage error is 3 with "AGENTDB UNKNOWN - reason" on stdout, so
+# Nagios shows why, and the one error line on stderr.
+expect_unknown() {
+  if [[ $RC -eq 3 && $OUT == "AGENTDB UNKNOWN - "?* && $OUT != *$'\n'* && $ERR_LINES -eq 1 &&
+    $ERR == "agentdb: "* ]]; then pass; else
+    fail "'$CMD' exited $RC (expected 3) with stdout '$OUT' and stderr '$ERR'"
+  fi
+}
+run "$BIN" health --frob
+expect_unknown
+run "$BIN" health --warning connections=lots --database-url "$UNREACHABLE"
+expect_unknown
+run "$BIN" --config "$WORK/typo.toml" health
+expect_unknown
+run "$BIN" --database-url '' health
+expect_unknown
+
 # Cannot connect: exit 3, and the password is never printed.
 run "$BIN" --database-url "$UNREACHABLE" migrate status
 expect_error 3
@@ -159,5 +230,22 @@ run env DATABASE_URL="$UNREACHABLE" "$BIN" migrate history
 CMD="DATABASE_URL=$UNREACHABLE agentdb migrate history"
 expect_error 3
 if [[ $ERR != *secret* ]]; then pass; else fail "'$CMD' printed the password: $ERR"; fi
+
+# Passwords with spaces, quotes, '@' and the like, in URL form (percent-encoded) and key=value form
+# (quoted, with \' escapes), are never printed by any error path: cannot connect, invalid URL.
+# ("p w" alone is too short to look for in a table: the checks look for "s3cr" and the encoded form.)
+for url in 'postgresql://u:p%20w@127.0.0.1:1/x' 'postgresql://u:s3cr%20t%27%40%2Fpw@127.0.0.1:1/x' \
+  "host=127.0.0.1 port=1 user=u password='s3cr t\\' @pw' dbname=x" \
+  'postgresql://u:s3cr%20t%zz@127.0.0.1:1/x' 'postgresql://u:s3cr t@[127.0.0.1:1/x' \
+  "host=127.0.0.1 password='s3cr t\\' @pw' bogus"; do
+  for command in health "migrate status"; do
+    # shellcheck disable=SC2086 # the command's words are separate arguments
+    run "$BIN" --database-url "$url" $command
+    if [[ $RC -ne 0 && -n "$OUT$ERR" && "$OUT$ERR" != *":p w"* && "$OUT$ERR" != *"p%20w"* &&
+      "$OUT$ERR" != *"s3cr"* && "$OUT$ERR" != *"%27"* ]]; then pass; else
+      fail "'agentdb --database-url $url $command' printed the password (exit $RC): $OUT $ERR"
+    fi
+  done
+done
 
 finish
