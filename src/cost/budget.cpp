@@ -2,7 +2,7 @@
 // run rate so far, and a monitoring status against the limit.
 #include <algorithm>
 #include <cstdlib>
-#include <regex>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "cost/cost.hpp"
@@ -52,6 +52,25 @@ std::string spend_sql(const BudgetRequest& request) {
          " WHERE $2::text IS NOT NULL";
 }
 
+// A query error says why the spend could not be measured, in terms a DBA can act on.
+[[noreturn]] void cannot_measure(const db::QueryError& error) {
+  const auto& state = error.sqlstate();
+  // undefined table, column, function or schema: the cost revisions are not applied here.
+  if (state == "42P01" || state == "42703" || state == "42883" || state == "3F000") {
+    throw Error(
+        ExitCode::failure,
+        std::string("cannot read the spend: the cost schema is missing (") + error.what() + ")",
+        "apply the platform's migrations first: agentdb migrate up");
+  }
+  if (state == "42501") {
+    throw Error(ExitCode::failure,
+                std::string("cannot read the spend: permission denied (") + error.what() + ")",
+                "run it as a member of agentdb_admin or as a superuser");
+  }
+  throw Error(ExitCode::failure, std::string("cannot read the spend: ") + error.what(),
+              error.hint());
+}
+
 }  // namespace
 
 const char* to_string(BudgetPeriod period) {
@@ -63,13 +82,30 @@ const char* to_string(BudgetStatus status) {
   return kStatus[static_cast<std::size_t>(status)];
 }
 
+namespace {
+
+// Up to 15 digits, then optionally '.' and up to 10 (numeric(25,10) holds it exactly): no sign,
+// exponent, "inf" or "nan".
+bool is_amount(std::string_view text) {
+  const auto digits = [](std::string_view part, std::size_t most) {
+    return !part.empty() && part.size() <= most &&
+           part.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  const auto dot = text.find('.');
+  if (dot == std::string_view::npos)
+    return digits(text, 15);
+  return digits(text.substr(0, dot), 15) && digits(text.substr(dot + 1), 10);
+}
+
+}  // namespace
+
 void validate_limit_usd(const std::string& limit) {
   if (limit.empty())
     throw Error(ExitCode::usage, "--limit-usd is required", "e.g. --limit-usd 500");
-  static const std::regex amount("[0-9]{1,15}(\\.[0-9]{1,10})?");
-  if (!std::regex_match(limit, amount) || !(std::strtod(limit.c_str(), nullptr) > 0)) {
+  if (!is_amount(limit) || !(std::strtod(limit.c_str(), nullptr) > 0)) {
     throw Error(ExitCode::usage, "invalid --limit-usd '" + limit + "'",
-                "give a positive amount in USD, e.g. 500 or 12.50");
+                "give a positive amount in USD of up to 15 digits and 10 decimals, e.g. 500 or "
+                "12.50");
   }
 }
 
@@ -80,8 +116,9 @@ void validate(const BudgetRequest& request) {
   check_user_id(request.user);
 }
 
-BudgetResult budget(db::Session& session, const BudgetRequest& request) {
-  validate(request);
+namespace {
+
+BudgetResult measure(db::Session& session, const BudgetRequest& request) {
   const std::string unit = to_string(request.period);
   const auto clock = clock_of(session, unit);
   const auto rows = session.exec_params(
@@ -115,6 +152,17 @@ BudgetResult budget(db::Session& session, const BudgetRequest& request) {
                             .status = status});
   }
   return result;
+}
+
+}  // namespace
+
+BudgetResult budget(db::Session& session, const BudgetRequest& request) {
+  validate(request);
+  try {
+    return measure(session, request);
+  } catch (const db::QueryError& e) {
+    cannot_measure(e);
+  }
 }
 
 }  // namespace agentdb::cost

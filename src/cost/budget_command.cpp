@@ -7,6 +7,7 @@
 #include "cost/choice.hpp"
 #include "cost/commands.hpp"
 #include "cost/render.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::cost {
 
@@ -35,6 +36,35 @@ PluginStatus plugin_status_of(BudgetStatus status) {
   return PluginStatus::unknown;
 }
 
+// ExitCode::cannot_connect is 3, which `cost budget`'s convention (plugin_result) reads as
+// UNKNOWN; the dispatcher passes the code of any error other than a usage one through as it is.
+constexpr ExitCode kUnknown = ExitCode::cannot_connect;
+
+// A budget that cannot be measured (cannot connect, no cost schema, no permission, a failed
+// query) is UNKNOWN to monitoring, never WARNING or CRITICAL: the status line on stdout says so,
+// the one error line on stderr says why.
+[[noreturn]] void report_unknown(const Context& ctx, const Error& error, bool connected) {
+  const std::string reason =
+      connected ? util::printable(util::one_line(error.what())) : "cannot connect to the database";
+  if (ctx.out.json())
+    ctx.out.emit({{"status", "UNKNOWN"}, {"exit_code", 3}, {"error", reason}});
+  else
+    ctx.out.print("UNKNOWN: " + reason);
+  throw Error(kUnknown, error.what(), error.hint());
+}
+
+BudgetResult measured_budget(Context& ctx, const BudgetRequest& request) {
+  db::Session* session = nullptr;
+  try {
+    session = &ctx.session();
+    return budget(*session, request);
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::usage)
+      throw;
+    report_unknown(ctx, e, session != nullptr && e.code() != ExitCode::cannot_connect);
+  }
+}
+
 Outcome run_budget(Context& ctx, const BudgetOptions& options) {
   validate_limit_usd(options.limit_usd);
   const BudgetRequest request{.limit_usd = options.limit_usd,
@@ -42,7 +72,7 @@ Outcome run_budget(Context& ctx, const BudgetOptions& options) {
                               .user = options.user,
                               .per_user = options.per_user};
   validate(request);
-  const auto result = budget(ctx.session(), request);
+  const auto result = measured_budget(ctx, request);
   if (ctx.out.json()) {
     ctx.out.emit(budget_json(result));
   } else {
@@ -68,7 +98,7 @@ void add_budget(CLI::App& family, std::vector<Command>& commands) {
   auto* budget = family.add_subcommand(
       "budget",
       "Spend so far this day or month against a limit, projected to the period's end; "
-      "exit 0 under 80%, 1 at 80% or more, 2 over the limit");
+      "exit 0 under 80%, 1 at 80% or more, 2 over the limit, 3 when it cannot be measured");
   budget->add_option("--limit-usd", options->limit_usd, "The limit in USD");
   options->period.add_to(budget, "--period",
                          {{"day", BudgetPeriod::day}, {"month", BudgetPeriod::month}},

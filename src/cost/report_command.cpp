@@ -32,14 +32,30 @@ struct TopOptions {
   int limit = 10;
 };
 
+// Before the query, so a bad path costs no database work; write_html still reports what only
+// the write finds (permissions, a full disk).
 void check_html_path(const std::string& html) {
   if (html.empty())
     return;
-  const auto dir = std::filesystem::absolute(html).parent_path();
   std::error_code ec;
+  if (std::filesystem::is_directory(html, ec) || html.ends_with('/')) {
+    throw Error(ExitCode::usage, "--html " + html + " names a folder, not a file",
+                "name the file to write, e.g. --html " +
+                    (std::filesystem::path(html) / "report.html").string());
+  }
+  const auto dir = std::filesystem::absolute(html).parent_path();
   if (!std::filesystem::is_directory(dir, ec)) {
     throw Error(ExitCode::usage, "cannot write " + html + ": no directory " + dir.string(),
                 "create the directory or choose another --html path");
+  }
+}
+
+void write_html(const std::string& html, const std::string& page) {
+  try {
+    util::write_file_atomic(html, page);
+  } catch (const util::FileWriteError& e) {
+    throw Error(e.names_unusable_path() ? ExitCode::usage : ExitCode::failure,
+                std::string("--html: ") + e.what(), e.hint());
   }
 }
 
@@ -71,7 +87,7 @@ Outcome run_report(Context& ctx, const ReportOptions& options) {
   for (const auto& model : result.unpriced_models)
     ctx.out.warn(unpriced_model_warning(model));
   if (!options.html.empty()) {
-    util::write_file_atomic(options.html, render_html(result));
+    write_html(options.html, render_html(result));
     ctx.out.note("wrote " + options.html);
   }
   print_report(ctx, result, format, sparkline);

@@ -1,7 +1,9 @@
 #include "health/check.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -106,32 +108,39 @@ const CheckSpec* find_check(std::string_view name) {
   return nullptr;
 }
 
-std::optional<double> parse_threshold(Unit unit, std::string_view text) {
-  text = util::trim(text);
-  if (text.empty())
+namespace {
+
+// The largest threshold a check of each unit takes: beyond it a value is a typing mistake (a
+// share over 100%, a wait of years), not a limit anyone monitors.
+constexpr double kMaxDurationMs = 30 * 86400e3;  // 30 days
+constexpr double kMaxBytes = 1e15;               // 1 PB
+constexpr double kMaxCount = 2147483648.0;       // 2^31: transaction ID age cannot pass it
+constexpr double kMaxVersion = 1000;
+
+// A plain decimal: digits with at most one '.', no sign, exponent, "inf" or "nan".
+std::optional<double> plain_decimal(std::string_view text) {
+  if (text.empty() || text.size() > 32 || text.front() == '.' || text.back() == '.')
     return std::nullopt;
-  std::size_t end = 0;
-  while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) ||
-                               text[end] == '.' || (end == 0 && text[end] == '-')))
-    ++end;
-  const auto number_text = std::string(text.substr(0, end));
-  const auto suffix = util::to_lower(util::trim(text.substr(end)));
-  char* stop = nullptr;
-  const double number = std::strtod(number_text.c_str(), &stop);
-  if (number_text.empty() || stop != number_text.c_str() + number_text.size() ||
-      !std::isfinite(number))
+  if (text.find_first_not_of("0123456789.") != std::string_view::npos ||
+      text.find('.') != text.rfind('.'))
     return std::nullopt;
+  return std::strtod(std::string(text).c_str(), nullptr);
+}
+
+// The factor from a suffix to the check's unit; nullopt for a suffix the unit does not take.
+std::optional<double> suffix_factor(Unit unit, const std::string& suffix) {
   if (suffix.empty())
-    return number;
-  if (unit == Unit::percent && suffix == "%")
-    return number;
+    return 1.0;
+  if (unit == Unit::percent)
+    return suffix == "%" ? std::optional<double>(1.0) : std::nullopt;
   if (unit == Unit::milliseconds || unit == Unit::seconds) {
-    const double ms = suffix == "ms"  ? number
-                      : suffix == "s" ? number * 1e3
-                      : suffix == "m" ? number * 60e3
-                      : suffix == "h" ? number * 3600e3
-                                      : -1;
-    if (ms < 0)
+    const double ms = suffix == "ms"  ? 1
+                      : suffix == "s" ? 1e3
+                      : suffix == "m" ? 60e3
+                      : suffix == "h" ? 3600e3
+                      : suffix == "d" ? 86400e3
+                                      : 0;
+    if (ms == 0)
       return std::nullopt;
     return unit == Unit::milliseconds ? ms : ms / 1e3;
   }
@@ -141,12 +150,67 @@ std::optional<double> parse_threshold(Unit unit, std::string_view text) {
                           : suffix == "mb" ? 1e6
                           : suffix == "gb" ? 1e9
                           : suffix == "tb" ? 1e12
-                                           : -1;
-    if (factor < 0)
-      return std::nullopt;
-    return number * factor;
+                          : suffix == "pb" ? 1e15
+                                           : 0;
+    return factor == 0 ? std::nullopt : std::optional<double>(factor);
   }
   return std::nullopt;
+}
+
+double max_threshold(Unit unit) {
+  switch (unit) {
+    case Unit::milliseconds:
+      return kMaxDurationMs;
+    case Unit::seconds:
+      return kMaxDurationMs / 1e3;
+    case Unit::percent:
+      return 100;
+    case Unit::count:
+      return kMaxCount;
+    case Unit::bytes:
+      return kMaxBytes;
+    case Unit::version:
+      return kMaxVersion;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::optional<double> parse_threshold(Unit unit, std::string_view text) {
+  text = util::trim(text);
+  const auto end = std::min(text.find_first_not_of("0123456789."), text.size());
+  const auto number = plain_decimal(text.substr(0, end));
+  const auto factor = suffix_factor(unit, util::to_lower(util::trim(text.substr(end))));
+  if (!number || !factor)
+    return std::nullopt;
+  const double value = *number * *factor;
+  if (!std::isfinite(value) || value < 0 || value > max_threshold(unit))
+    return std::nullopt;
+  return value;
+}
+
+std::string accepted_thresholds(Unit unit) {
+  switch (unit) {
+    case Unit::milliseconds:
+    case Unit::seconds:
+      return std::string("a duration from 0 to 30 days, in ") +
+             (unit == Unit::seconds ? "seconds" : "milliseconds") +
+             " or with ms, s, m, h or d (500ms, 2m)";
+    case Unit::percent:
+      return "a percentage from 0 to 100, with or without % (90, 92.5%)";
+    case Unit::count:
+      return "a count from 0 to 2147483648 (2^31)";
+    case Unit::bytes:
+      return "a size from 0 to 1 PB, in bytes or with kB, MB, GB, TB or PB (64MB)";
+    case Unit::version:
+      return "a major version from 0 to 1000 (15)";
+  }
+  return "a number";
+}
+
+bool beyond(double warning, double critical, Direction direction) {
+  return direction == Direction::higher_is_worse ? warning > critical : warning < critical;
 }
 
 Status judge(double value, const Thresholds& thresholds, Direction direction) {

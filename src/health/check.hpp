@@ -49,9 +49,16 @@ struct Thresholds {
   std::optional<double> critical;
 };
 
-// Parses a threshold for a check of `unit`: durations may carry ms/s/m/h, sizes kB/MB/GB/TB;
-// a bare number is in the check's own unit. nullopt when malformed.
+// Parses a threshold for a check of `unit`: durations may carry ms/s/m/h/d, sizes
+// kB/MB/GB/TB/PB, percentages %; a bare number is in the check's own unit. nullopt when malformed
+// (a sign, an exponent, inf or nan, trailing text) or outside what the unit takes (negative, a
+// percentage over 100, a duration over 30 days, a size over 1 PB, a count over 2^31).
 [[nodiscard]] std::optional<double> parse_threshold(Unit unit, std::string_view text);
+// What parse_threshold takes for `unit`, for error hints: "a percentage from 0 to 100, ...".
+[[nodiscard]] std::string accepted_thresholds(Unit unit);
+// Whether a warning threshold lies beyond the critical one in `direction`, so it could never
+// raise a WARNING before the CRITICAL.
+[[nodiscard]] bool beyond(double warning, double critical, Direction direction);
 
 // OK, WARNING or CRITICAL for a value against thresholds in the given direction.
 [[nodiscard]] Status judge(double value, const Thresholds& thresholds, Direction direction);

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <thread>
@@ -96,12 +97,20 @@ Status run_once(Context& ctx, HealthRequest request, ReportFormat format) {
 Outcome run_health(Context& ctx, const HealthOptions& options) {
   const auto timeout_text = ctx.config.value(kTimeout, options.timeout);
   const auto timeout = util::parse_duration(timeout_text);
-  if (!timeout || timeout->count() < 100)
-    usage("invalid --timeout '" + timeout_text + "'", "use a duration of 100ms or more, e.g. 5s");
+  // A monitoring plugin answers within seconds; beyond an hour a timeout is a typo.
+  if (!timeout || timeout->count() < 100 || *timeout > std::chrono::hours(1)) {
+    usage("invalid --timeout '" + timeout_text + "'", "use a duration from 100ms to 1h, e.g. 5s");
+  }
   if (options.nagios && ctx.out.json())
     usage("--nagios and --json are two different outputs", "choose one");
-  if (options.watch_seconds < 0 || (options.watch_seconds > 0 && options.watch_seconds < 0.5))
-    usage("--watch needs an interval of 0.5 s or more", "e.g. --watch 2");
+  // Written so that NaN fails too.
+  if (options.watch_seconds != 0 &&
+      !(options.watch_seconds >= 0.5 && options.watch_seconds <= 86400)) {
+    char given[32];
+    std::snprintf(given, sizeof given, "%g", options.watch_seconds);
+    usage(std::string("invalid --watch '") + given + "'",
+          "give SECONDS from 0.5 to 86400, e.g. --watch 2");
+  }
   if (options.watch_seconds > 0 && (options.nagios || ctx.out.json()))
     usage("--watch refreshes a table for people", "use it without --json and --nagios");
   const auto checks = select_checks(ctx.config, options.choice);
@@ -117,11 +126,13 @@ Outcome run_health(Context& ctx, const HealthOptions& options) {
   Status last = Status::ok;
   const auto interval = std::chrono::milliseconds(std::llround(options.watch_seconds * 1000));
   while (!interrupted.raised()) {
-    if (terminal)
-      ctx.out.print_always("\x1b[H\x1b[2J" + util::iso_utc(std::chrono::system_clock::now()) +
-                           ", every " + util::human_duration(interval) + " (Ctrl-C to stop)");
-    else
+    if (terminal) {
+      ctx.out.clear_screen();
+      ctx.out.print_always(util::iso_utc(std::chrono::system_clock::now()) + ", every " +
+                           util::human_duration(interval) + " (Ctrl-C to stop)");
+    } else {
       ctx.out.print_always("== " + util::iso_utc(std::chrono::system_clock::now()));
+    }
     last = run_once(ctx, request, format);
     const auto until = Clock::now() + interval;
     while (!interrupted.raised() && Clock::now() < until)

@@ -2,10 +2,10 @@
 // and print what they return.
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
 #include <memory>
 #include <optional>
 
+#include "core/output.hpp"
 #include "db/session.hpp"
 #include "health/health.hpp"
 #include "health/health_command.hpp"
@@ -35,11 +35,16 @@ struct PoolProbeOptions {
 
 enum class Zero { allowed, refused };
 
-std::chrono::milliseconds duration_option(const std::string& text, const char* flag, Zero zero) {
+// Up to `most`: beyond it a duration is a typo, and a deadline that far overflows the clock.
+std::chrono::milliseconds duration_option(const std::string& text, const char* flag, Zero zero,
+                                          int most_days) {
   const auto parsed = util::parse_duration(text);
-  if (!parsed || (zero == Zero::refused && parsed->count() == 0)) {
+  if (!parsed || (zero == Zero::refused && parsed->count() == 0) ||
+      *parsed > std::chrono::hours(24) * most_days) {
     throw Error(ExitCode::usage, std::string("invalid ") + flag + " '" + text + "'",
-                "use a duration such as 500ms, 10s or 2m");
+                std::string("use a duration from ") + (zero == Zero::refused ? "1ms" : "0") +
+                    " to " + std::to_string(most_days) + (most_days == 1 ? " day" : " days") +
+                    ", such as 500ms, 10s or 2m");
   }
   return *parsed;
 }
@@ -65,19 +70,23 @@ PoolProbeRequest probe_request(const PoolProbeOptions& options) {
   auto& pool = request.pool;
   pool.max_size = options.connections;
   pool.min_idle = options.min_idle;
+  constexpr int day = 1;
   pool.acquire_timeout =
-      duration_option(options.acquire_timeout, "--acquire-timeout", Zero::refused);
-  pool.stale_after = duration_option(options.stale_after, "--stale-after", Zero::allowed);
-  pool.max_lifetime = duration_option(options.max_lifetime, "--max-lifetime", Zero::allowed);
+      duration_option(options.acquire_timeout, "--acquire-timeout", Zero::refused, day);
+  pool.stale_after = duration_option(options.stale_after, "--stale-after", Zero::allowed, day);
+  pool.max_lifetime =
+      duration_option(options.max_lifetime, "--max-lifetime", Zero::allowed, 30 * day);
   pool.session.connect_timeout = std::chrono::seconds(5);
   auto& probe = request.probe;
   probe.threads = options.threads > 0 ? options.threads : options.connections;
-  probe.duration = duration_option(options.duration, "--duration", Zero::refused);
+  probe.duration = duration_option(options.duration, "--duration", Zero::refused, day);
   probe.query = options.query;
   if (options.connections < 1 || options.connections > 1000)
     throw Error(ExitCode::usage, "--connections must lie between 1 and 1000");
-  if (probe.threads > 1000)
-    throw Error(ExitCode::usage, "--threads must lie between 1 and 1000");
+  if (options.threads < 0 || probe.threads > 1000)
+    throw Error(ExitCode::usage, "--threads must lie between 1 and 1000 (0: one per connection)");
+  if (options.min_idle < 0 || options.min_idle > options.connections)
+    throw Error(ExitCode::usage, "--min-idle must lie between 0 and --connections");
   if (util::trim(probe.query).empty())
     throw Error(ExitCode::usage, "--query is empty", "give a statement, e.g. 'SELECT 1'");
   return request;
@@ -97,21 +106,15 @@ ExitCode run_probe_command(Context& ctx, const PoolProbeOptions& options) {
                  std::to_string(setup.threads) + " threads for " +
                  util::human_duration(request.probe.duration));
   };
-  const bool progress = ctx.out.show_progress();
+  // Live on a terminal, a line every few seconds in a log, nothing under --json or --quiet.
+  ProgressLine progress(ctx.out);
   request.tick = [&](double elapsed, std::uint64_t queries, std::uint64_t errors,
                      const db::PoolCounters& counters) {
-    const auto line = probe_progress_line(elapsed, queries, errors, counters);
-    if (progress) {
-      std::fprintf(stderr, "\r%s", line.c_str());
-      std::fflush(stderr);
-    } else {
-      ctx.out.detail(line);
-    }
+    progress.update(probe_progress_line(elapsed, queries, errors, counters));
   };
   request.stop = [&] { return interrupted && interrupted->raised(); };
   const auto result = probe_pool(request);
-  if (progress)
-    std::fputs("\r\x1b[K", stderr);
+  progress.finish();
   if (ctx.out.json())
     ctx.out.emit(probe_json(setup, result));
   else

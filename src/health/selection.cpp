@@ -16,31 +16,83 @@ enum class Level { warning, critical };
   throw Error(ExitCode::usage, message, hint);
 }
 
-void apply_threshold(std::vector<SelectedCheck>& all, const std::string& setting, Level level,
-                     const std::string& origin) {
-  const auto eq = setting.find('=');
-  if (eq == std::string::npos) {
-    usage("invalid threshold '" + setting + "' in " + origin,
-          "write CHECK=VALUE, e.g. connections=90 or long_query=2m");
+// Where each selected check's two thresholds came from, for messages: "the default", "--warning",
+// or the configuration file.
+constexpr std::string_view kDefault = "the default";
+
+struct Origins {
+  std::string warning{kDefault};
+  std::string critical{kDefault};
+};
+
+class Layers {
+ public:
+  Layers() {
+    for (const auto& spec : all_checks())
+      checks_.push_back(SelectedCheck{&spec, Thresholds{spec.warning, spec.critical}});
+    origins_.resize(checks_.size());
   }
-  const auto name = setting.substr(0, eq);
-  const auto* spec = find_check(name);
-  if (spec == nullptr)
-    usage("unknown check '" + name + "' in " + origin, "checks: " + check_names());
-  const auto value = parse_threshold(spec->unit, setting.substr(eq + 1));
-  if (!value) {
-    usage("invalid threshold '" + setting.substr(eq + 1) + "' for " + name + " in " + origin,
-          "give a number in the check's unit, or a duration (500ms, 2m) or size (64MB)");
+
+  void apply(const std::string& setting, Level level, const std::string& origin) {
+    const auto eq = setting.find('=');
+    if (eq == std::string::npos) {
+      usage("invalid threshold '" + setting + "' in " + origin,
+            "write CHECK=VALUE, e.g. connections=90 or long_query=2m");
+    }
+    const auto name = setting.substr(0, eq);
+    const auto* spec = find_check(name);
+    if (spec == nullptr)
+      usage("unknown check '" + name + "' in " + origin, "checks: " + check_names());
+    const auto value = parse_threshold(spec->unit, setting.substr(eq + 1));
+    if (!value) {
+      usage("invalid " + std::string(level == Level::critical ? "critical" : "warning") +
+                " threshold '" + setting.substr(eq + 1) + "' for " + name + " in " + origin,
+            name + " takes " + accepted_thresholds(spec->unit));
+    }
+    for (std::size_t i = 0; i < checks_.size(); ++i) {
+      if (checks_[i].spec != spec)
+        continue;
+      auto& thresholds = checks_[i].thresholds;
+      (level == Level::critical ? thresholds.critical : thresholds.warning) = *value;
+      (level == Level::critical ? origins_[i].critical : origins_[i].warning) = origin;
+    }
   }
-  for (auto& selected : all) {
-    if (selected.spec == spec)
-      (level == Level::critical ? selected.thresholds.critical : selected.thresholds.warning) =
-          *value;
+
+  // A warning beyond the critical threshold could never be raised first. Given both, that is a
+  // mistake; with one a default, the default gives way (the WARNING level is then not reached
+  // apart from the CRITICAL one).
+  std::vector<SelectedCheck> ordered() && {
+    for (std::size_t i = 0; i < checks_.size(); ++i) {
+      auto& [spec, thresholds] = checks_[i];
+      if (!thresholds.warning || !thresholds.critical ||
+          !beyond(*thresholds.warning, *thresholds.critical, spec->direction))
+        continue;
+      const auto& from = origins_[i];
+      if (from.warning == kDefault) {
+        thresholds.warning = thresholds.critical;
+      } else if (from.critical == kDefault) {
+        thresholds.critical = thresholds.warning;
+      } else {
+        const bool higher = spec->direction == Direction::higher_is_worse;
+        usage("the warning threshold of " + std::string(spec->name) + " (" +
+                  format_value(*thresholds.warning, spec->unit) + ", " + from.warning + ") is " +
+                  (higher ? "above" : "below") + " its critical threshold (" +
+                  format_value(*thresholds.critical, spec->unit) + ", " + from.critical + ")",
+              std::string("a warning must come before the critical level: give a ") +
+                  (higher ? "lower" : "higher") + " warning or a " + (higher ? "higher" : "lower") +
+                  " critical threshold");
+      }
+    }
+    return std::move(checks_);
   }
-}
+
+ private:
+  std::vector<SelectedCheck> checks_;
+  std::vector<Origins> origins_;
+};
 
 // [health.CHECK] warning / critical; health.timeout is read elsewhere.
-void apply_config(std::vector<SelectedCheck>& all, const Config& config) {
+void apply_config(Layers& layers, const Config& config) {
   const auto origin = config.source().string();
   for (const auto& [key, value] : config.document()) {
     if (!key.starts_with("health.") || key == "health.timeout")
@@ -52,8 +104,8 @@ void apply_config(std::vector<SelectedCheck>& all, const Config& config) {
       usage(origin + ": unknown setting '" + key + "'",
             "health settings are health.timeout and health.CHECK.warning / .critical");
     }
-    apply_threshold(all, rest.substr(0, dot) + "=" + toml::to_setting(value),
-                    level == "critical" ? Level::critical : Level::warning, origin);
+    layers.apply(rest.substr(0, dot) + "=" + toml::to_setting(value),
+                 level == "critical" ? Level::critical : Level::warning, origin);
   }
 }
 
@@ -67,14 +119,13 @@ std::string check_names() {
 }
 
 std::vector<SelectedCheck> select_checks(const Config& config, const CheckChoice& choice) {
-  std::vector<SelectedCheck> all;
-  for (const auto& spec : all_checks())
-    all.push_back(SelectedCheck{&spec, Thresholds{spec.warning, spec.critical}});
-  apply_config(all, config);
+  Layers layers;
+  apply_config(layers, config);
   for (const auto& setting : choice.warnings)
-    apply_threshold(all, setting, Level::warning, "--warning");
+    layers.apply(setting, Level::warning, "--warning");
   for (const auto& setting : choice.criticals)
-    apply_threshold(all, setting, Level::critical, "--critical");
+    layers.apply(setting, Level::critical, "--critical");
+  const auto all = std::move(layers).ordered();
   if (choice.names.empty())
     return all;
   for (const auto& name : choice.names) {

@@ -49,6 +49,17 @@ struct SeedResult {
 [[nodiscard]] SeedResult apply_seed_sets(db::Session& session, const std::vector<SeedSet>& sets,
                                          const SeedRequest& request);
 
+// Bounds of a synth request, so that a typo (--messages 9223372036854775807) is refused instead
+// of running for weeks. The generator keeps every user's and conversation's id in memory (about
+// 100 bytes each), so each stays at 10 million (--scale at most 1000 is that many conversations);
+// all rows together stay at 2 billion, some terabyte with indexes, beyond the disk of any load
+// test and within a 32-bit row number per table.
+inline constexpr long long kMaxSynthScale = 1000;
+inline constexpr long long kMaxSynthHeld = 10'000'000;     // users, and conversations
+inline constexpr long long kMaxSynthRows = 2'000'000'000;  // users + conversations + messages
+                                                           // + executions and their costs
+inline constexpr int kMaxSynthDays = 3650;
+
 struct SynthRequest {
   long long scale = 1;  // the preset (counts_for_scale) that the counts below override
   std::optional<long long> users;
@@ -60,8 +71,9 @@ struct SynthRequest {
   std::string end_date;  // YYYY-MM-DD; empty: today (UTC)
 };
 
-// The counts and window of a request, before connecting. Throws Error(usage) for counts without
-// a user or a conversation, or an end date that is not one.
+// The counts and window of a request, before connecting. Throws Error(usage) naming the option
+// for counts outside the bounds above or without a user or a conversation, an end date that is
+// not a YYYY-MM-DD day, or a window that would start before 1970 or end after 9999.
 [[nodiscard]] SynthSettings synth_settings(const SynthRequest& request);
 
 // Then write_synth (synth_writer.hpp) writes them, in one transaction with COPY on connections of

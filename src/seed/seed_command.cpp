@@ -2,11 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
-#include <cstdio>
+#include <charconv>
+#include <cstdint>
 #include <memory>
 
+#include "core/output.hpp"
 #include "core/validators.hpp"
 #include "seed/seed.hpp"
 #include "seed/seed_render.hpp"
@@ -34,6 +34,20 @@ struct SynthOptions {
   std::string end;  // YYYY-MM-DD; default: today (UTC)
 };
 
+// The generator takes any 64-bit seed; CLI11 alone would read "-1" as 2^64-1.
+CLI::Validator any_64_bit_word() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        std::uint64_t parsed = 0;
+        const auto* end = value.data() + value.size();
+        const auto [stop, error] = std::from_chars(value.data(), end, parsed);
+        if (value.empty() || error != std::errc() || stop != end)
+          return "'" + value + "' is not a whole number from 0 to 18446744073709551615 (2^64-1)";
+        return {};
+      },
+      "", "0 to 2^64-1");
+}
+
 std::optional<long long> given(long long count) {
   return count >= 0 ? std::optional<long long>(count) : std::nullopt;
 }
@@ -42,13 +56,16 @@ ExitCode run_synth(Context& ctx, const SynthOptions& options) {
   const auto settings = synth_settings(
       {options.scale, given(options.users), given(options.conversations), given(options.messages),
        given(options.executions), options.random_seed, options.days, options.end});
-  SynthProgress progress;
-  if (!ctx.out.json() && ::isatty(STDERR_FILENO) == 1) {
-    progress = [](const std::string& table, long long done, long long planned) {
-      std::fputs(synth_progress_line(table, done, planned).c_str(), stderr);
+  // Live on a terminal, a line every few seconds in a log, nothing under --json or --quiet.
+  ProgressLine progress(ctx.out);
+  SynthProgress on_chunk;
+  if (progress.enabled()) {
+    on_chunk = [&progress](const std::string& table, long long done, long long planned) {
+      progress.update(synth_progress_line(table, done, planned));
     };
   }
-  const auto report = write_synth(ctx.database(), settings, progress);
+  const auto report = write_synth(ctx.database(), settings, on_chunk);
+  progress.finish();
   if (ctx.out.json()) {
     ctx.out.emit(synth_json(report, options.random_seed));
     return ExitCode::ok;
@@ -95,14 +112,19 @@ void add_synth(CLI::App& seed, const std::shared_ptr<SeedOptions>& seed_options,
       ->add_option("--scale", options->scale,
                    "Preset size: N x (1,000 users, 10,000 conversations, 200,000 messages, "
                    "40,000 executions); default 1")
-      ->check(whole_number(1));
-  synth->add_option("--users", options->users, "Number of users (overrides --scale)");
-  synth->add_option("--conversations", options->conversations, "Number of conversations");
-  synth->add_option("--messages", options->messages, "Number of messages");
-  synth->add_option("--executions", options->executions, "Number of agent executions");
-  synth->add_option("--random-seed", options->random_seed, "Seed of the generator (default 1)");
+      ->check(whole_number(1, kMaxSynthScale));
+  synth->add_option("--users", options->users, "Number of users (overrides --scale)")
+      ->check(whole_number(1, kMaxSynthHeld));
+  synth->add_option("--conversations", options->conversations, "Number of conversations")
+      ->check(whole_number(1, kMaxSynthHeld));
+  synth->add_option("--messages", options->messages, "Number of messages")
+      ->check(whole_number(0, kMaxSynthRows));
+  synth->add_option("--executions", options->executions, "Number of agent executions")
+      ->check(whole_number(0, kMaxSynthRows));
+  synth->add_option("--random-seed", options->random_seed, "Seed of the generator (default 1)")
+      ->check(any_64_bit_word());
   synth->add_option("--days", options->days, "Spread the data over this many days (default 90)")
-      ->check(whole_number(1, 3650));
+      ->check(whole_number(1, kMaxSynthDays));
   synth->add_option("--end", options->end,
                     "The data ends at midnight UTC starting this day, YYYY-MM-DD (default today)");
   commands.push_back({synth,

@@ -6,11 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
 #include "test_support.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 #include "util/subprocess.hpp"
 
 #ifndef AGENTDB_SOURCE_DIR
@@ -209,6 +211,45 @@ TEST_F(CostTest, BudgetExitCodesFollowTheMonitoringConvention) {
   EXPECT_NE(negative.err.find("invalid --limit-usd '-5'"), std::string::npos) << negative.err;
 }
 
+// Whatever keeps `cost budget` from its figures is UNKNOWN (3) to monitoring, never a budget
+// status: a status line on stdout, one error line on stderr.
+TEST(CostBudget, WithoutItsSchemaOrServerTheBudgetIsUnknownNotWarning) {
+  ScratchDatabase empty;  // no migrations applied
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, {"--per-user"}, {"--period", "day"}}) {
+    std::vector<std::string> args{"--database-url", empty.url(),   "cost",
+                                  "budget",         "--limit-usd", "500"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto result = run_agentdb(args);
+    EXPECT_EQ(result.exit_code, 3) << result.err;
+    EXPECT_TRUE(result.out.starts_with("UNKNOWN: ")) << result.out;
+    EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 1) << result.out;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_NE(result.err.find("cost schema is missing"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("agentdb migrate up"), std::string::npos) << result.err;
+  }
+  const auto as_json = run_agentdb(
+      {"--database-url", empty.url(), "--json", "cost", "budget", "--limit-usd", "500"});
+  EXPECT_EQ(as_json.exit_code, 3);
+  const auto document = json::parse(as_json.out);
+  EXPECT_EQ(document["status"], "UNKNOWN");
+  EXPECT_EQ(document["exit_code"], 3);
+
+  const auto unreachable = run_agentdb({"--database-url", "postgresql://agentdb@127.0.0.1:1/x",
+                                        "cost", "budget", "--limit-usd", "500"});
+  EXPECT_EQ(unreachable.exit_code, 3) << unreachable.err;
+  EXPECT_EQ(unreachable.out, "UNKNOWN: cannot connect to the database\n");
+}
+
+TEST(CostBudget, ALimitIsAPlainPositiveAmountOfBoundedSize) {
+  for (const char* limit : {"1e3", "5.", ".5", "+5", " 5", "5 ", "nan", "1234567890123456",
+                            "1.12345678901", "0.0", "5,00", "5usd"}) {
+    const auto result = run_agentdb({"cost", "budget", "--limit-usd", limit});
+    EXPECT_EQ(result.exit_code, 2) << limit << ": " << result.err;
+    EXPECT_NE(result.err.find("--limit-usd"), std::string::npos) << result.err;
+  }
+}
+
 TEST_F(CostTest, RecomputeAppliesACorrectedPriceInOneTransaction) {
   const auto before =
       db.scalar("SELECT sum(total_cost_usd) FROM cost_tracking WHERE model_name = 'gpt-4o-mini'");
@@ -391,6 +432,56 @@ TEST_F(CostTest, TheHtmlReportRendersInHeadlessChromium) {
   ASSERT_TRUE(bytes);
   EXPECT_GT(bytes->size(), 10'000u);  // a page with a chart, not a blank
   EXPECT_EQ(bytes->substr(1, 3), "PNG");
+}
+
+// A tenant's email and model name carrying a window-title OSC, a screen-clearing CSI, a colour
+// code and a C1 CSI; the model name is a spreadsheet formula too.
+TEST_F(CostTest, StoredEscapeSequencesNeverReachTheTerminalAndCsvFormulasAreNeutralised) {
+  const std::string escapes =
+      "\033]0;owned\007\033[2J\033[31m\xC2\x9B"
+      "1m";
+  const auto email = "tenant" + escapes + "@example.com";
+  const auto model = "=HYPERLINK(\"http://evil\")" + escapes;
+  add_cost(new_user(email), model, "0.25", "now()");
+  const std::vector<std::vector<std::string>> runs{
+      {"report", "--since", "1d", "--group-by", "user"},
+      {"report", "--since", "1d", "--group-by", "model"},
+      {"top", "--since", "1d", "--by", "user"},
+      {"top", "--since", "1d", "--by", "model"},
+      {"report", "--since", "1d", "--group-by", "user", "--format", "csv"},
+      {"report", "--since", "1d", "--group-by", "model", "--format", "csv"}};
+  for (const auto& run : runs) {
+    const auto result = cost(run);
+    const auto what = util::join(run, " ");
+    ASSERT_EQ(result.exit_code, 0) << what << ": " << result.err;
+    for (const auto* stream : {&result.out, &result.err}) {
+      EXPECT_EQ(stream->find('\033'), std::string::npos) << what << ":\n" << *stream;
+      EXPECT_EQ(stream->find('\007'), std::string::npos) << what << ":\n" << *stream;
+      EXPECT_EQ(stream->find("\xC2\x9B"), std::string::npos) << what << ":\n" << *stream;
+    }
+    EXPECT_NE(result.out.find("\\x1B]0;owned\\x07\\x1B[2J\\x1B[31m\\u009B1m"), std::string::npos)
+        << what << ": the stored text is shown as escapes\n"
+        << result.out;
+  }
+  const auto csv = cost(runs.back());
+  EXPECT_NE(csv.out.find("\"'=HYPERLINK(\"\"http://evil\"\")"), std::string::npos) << csv.out;
+  for (const auto& line : util::split_lines(csv.out))
+    EXPECT_FALSE(line.starts_with("=")) << line;
+
+  // JSON keeps the stored text exactly (its own escaping makes it safe).
+  const auto by_model = cost({"--json", "report", "--since", "1d", "--group-by", "model"});
+  ASSERT_EQ(by_model.exit_code, 0) << by_model.err;
+  EXPECT_EQ(by_model.out.find('\033'), std::string::npos);
+  EXPECT_EQ(by_model.out.find("\xC2\x9B"), std::string::npos);
+  const auto groups = json::parse(by_model.out)["groups"];
+  EXPECT_TRUE(std::any_of(groups.begin(), groups.end(), [&](const json& group) {
+    return group["key"].get<std::string>().find(model) != std::string::npos;
+  })) << by_model.out;
+  const auto by_user = cost_json({"report", "--since", "1d", "--group-by", "user"});
+  const auto& users = by_user["groups"];
+  EXPECT_TRUE(std::any_of(users.begin(), users.end(), [&](const json& group) {
+    return group.value("label", std::string()) == email;
+  })) << by_user.dump();
 }
 
 }  // namespace agentdb::testing

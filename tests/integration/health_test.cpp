@@ -10,9 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <regex>
+#include <sstream>
 
 #include "db/pg_tools.hpp"
 #include "db/pool.hpp"
@@ -326,6 +328,32 @@ TEST(Health, ThresholdsComeFromConfigAndFlagsOverrideThem) {
   EXPECT_EQ(run_agentdb({"migrate", "--no-such-option"}).exit_code, 2);  // elsewhere: usage is 2
 }
 
+TEST(Health, AbsurdOrCrossedThresholdsAreUnknownNamingTheCheckAndWhereTheyWereWritten) {
+  ScratchDatabase db;
+  TempDir dir;
+  dir.write("agentdb.toml", "[health.connections]\nwarning = 150\n");
+  const auto config = (dir.path() / "agentdb.toml").string();
+  const auto from_file = run_agentdb({"--config", config, "health", "--database-url", db.url()});
+  EXPECT_EQ(from_file.exit_code, 3);  // UNKNOWN, never a status of the checks
+  EXPECT_EQ(std::count(from_file.err.begin(), from_file.err.end(), '\n'), 1) << from_file.err;
+  EXPECT_NE(from_file.err.find("'150' for connections in " + config), std::string::npos)
+      << from_file.err;
+  EXPECT_NE(from_file.err.find("from 0 to 100"), std::string::npos) << from_file.err;
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--warning", "long_query=-1s"},
+        {"--critical", "replication=2PB"},
+        {"--warning", "lock_waits=nan"},
+        {"--warning", "connections=90", "--critical", "connections=85"},
+        {"--timeout", "2h"},
+        {"--watch", "inf"}}) {
+    std::vector<std::string> args{"health", "--database-url", db.url()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto result = run_agentdb(args);
+    EXPECT_EQ(result.exit_code, 3) << extra[1] << ": " << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+}
+
 TEST(Health, RedisLatencyAndMemoryAgainstARealRedisServer) {
   ScratchDatabase db;
   RedisServer redis;
@@ -510,6 +538,22 @@ TEST(Pool, StatusSummarisesConnectionsAndPgBouncerPools) {
     }
   }
   EXPECT_TRUE(found) << status["pgbouncer"].dump();
+}
+
+// stderr is a file here, not a terminal: a long probe still shows that it is alive, every few
+// seconds, on stderr only.
+TEST(Pool, ProbeProgressReachesALogWhenStderrIsNotATerminal) {
+  ScratchDatabase db;
+  const auto probe = run_agentdb(
+      {"pool", "probe", "--database-url", db.url(), "--connections", "1", "--duration", "7s"});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  std::istringstream lines(probe.err);
+  int progress = 0;
+  for (std::string line; std::getline(lines, line);)
+    progress += line.starts_with("agentdb: ") && line.find(" queries ") != std::string::npos;
+  EXPECT_GE(progress, 1) << probe.err;
+  EXPECT_EQ(probe.err.find('\r'), std::string::npos) << probe.err;  // no live-line redraws
+  EXPECT_EQ(probe.out.find(" queries  "), std::string::npos) << probe.out;
 }
 
 // A cluster of the test's own: filled to its connection limit, restarted under a running probe,

@@ -2,6 +2,9 @@
 // the prices, and a seed gives the same data every time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -109,6 +112,51 @@ TEST(Synth, NeedsModelPricesFirst) {
   const auto result = synth(db, "1");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("seed reference"), std::string::npos) << result.err;
+}
+
+// Every numeric option of synth is bounded, and so is their total: a typo is a usage error naming
+// the option and what it takes, before anything connects or is written.
+TEST(Synth, CountsSeedsAndDaysOutOfRangeAreUsageErrorsNamingTheOption) {
+  ScratchDatabase db;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--scale", "99999999999"}, "--scale"},
+      {{"--scale", "1001"}, "--scale"},
+      {{"--scale", "0"}, "--scale"},
+      {{"--messages", "9223372036854775807"}, "--messages"},
+      {{"--executions", "2000000001"}, "--executions"},
+      {{"--users", "-5"}, "--users"},
+      {{"--users", "10000001"}, "--users"},
+      {{"--conversations", "0"}, "--conversations"},
+      {{"--random-seed", "-1"}, "--random-seed"},
+      {{"--random-seed", "18446744073709551616"}, "--random-seed"},
+      {{"--users", "10000000", "--conversations", "10000000", "--messages", "1990000000"},
+       "2000000000 rows"},
+      {{"--days", "0"}, "--days"},
+      {{"--days", "3651"}, "--days"},
+      {{"--end", "2026-02-31"}, "--end"},
+      {{"--end", "2026-11-23x"}, "--end"},
+      {{"--end", "2026-1-5"}, "--end"},
+      {{"--end", "10000-01-01"}, "--end"},
+      {{"--end", "1970-02-01", "--days", "90"}, "--days"},
+  };
+  for (const auto& [options, named] : cases) {
+    std::vector<std::string> args{"--database-url", db.url(), "seed", "synth"};
+    args.insert(args.end(), options.begin(), options.end());
+    const auto result = run_agentdb(args);
+    EXPECT_EQ(result.exit_code, 2) << options[0] << " " << options[1] << ": " << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_NE(result.err.find(named), std::string::npos) << result.err;
+  }
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "0");
+}
+
+TEST(Synth, TheLargestSeedIsTakenAsItIs) {
+  ScratchDatabase db;
+  prepare(db);
+  const auto result = synth(db, "18446744073709551615");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(nlohmann::json::parse(result.out)["random_seed"].get<std::uint64_t>(),
+            18446744073709551615ULL);
 }
 
 }  // namespace agentdb::testing

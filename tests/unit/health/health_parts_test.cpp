@@ -7,6 +7,7 @@
 #include "health/probe.hpp"
 #include "health/redis_probe.hpp"
 #include "health/report.hpp"
+#include "health/selection.hpp"
 
 namespace agentdb::health {
 
@@ -20,6 +21,70 @@ TEST(HealthCheck, ThresholdsAcceptTheCheckUnitOrASuffix) {
   EXPECT_EQ(parse_threshold(Unit::count, "12 apples"), std::nullopt);
   EXPECT_EQ(parse_threshold(Unit::seconds, "soon"), std::nullopt);
   EXPECT_EQ(parse_threshold(Unit::bytes, ""), std::nullopt);
+}
+
+TEST(HealthCheck, ThresholdsRefuseSignsNonNumbersAndTrailingText) {
+  for (const char* text : {"-5", "+5", "-0.1s", "nan", "inf", "-inf", "1e3", "0x10", "5..", ".5",
+                           "1.2.3", "5 5", "10%%", "12s extra", "5;", "\x1b[2J"}) {
+    EXPECT_EQ(parse_threshold(Unit::seconds, text), std::nullopt) << text;
+    EXPECT_EQ(parse_threshold(Unit::percent, text), std::nullopt) << text;
+  }
+  EXPECT_EQ(parse_threshold(Unit::count, "5%"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::bytes, "5s"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::seconds, std::string(400, '9')), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::seconds, "0"), 0.0);
+}
+
+TEST(HealthCheck, ThresholdsRefuseValuesBeyondWhatTheUnitMeans) {
+  EXPECT_EQ(parse_threshold(Unit::percent, "100"), 100.0);
+  EXPECT_EQ(parse_threshold(Unit::percent, "100.1%"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::seconds, "30d"), 30 * 86400.0);
+  EXPECT_EQ(parse_threshold(Unit::seconds, "721h"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::milliseconds, "2592000001"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::bytes, "1PB"), 1e15);
+  EXPECT_EQ(parse_threshold(Unit::bytes, "1001TB"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::count, "2147483648"), 2147483648.0);
+  EXPECT_EQ(parse_threshold(Unit::count, "2147483649"), std::nullopt);
+  EXPECT_EQ(parse_threshold(Unit::version, "1001"), std::nullopt);
+  EXPECT_NE(accepted_thresholds(Unit::percent).find("0 to 100"), std::string::npos);
+}
+
+// The error of a threshold option: its message and hint, or "" when it was accepted.
+std::string threshold_error(const CheckChoice& choice) {
+  try {
+    (void)select_checks(Config(), choice);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    return std::string(e.what()) + "; " + e.hint();
+  }
+  return "";
+}
+
+TEST(HealthSelection, AnInvalidThresholdNamesTheCheckTheOptionTheValueAndWhatIsAccepted) {
+  const auto error = threshold_error({{}, {"connections=-5"}, {}});
+  EXPECT_NE(error.find("connections"), std::string::npos) << error;
+  EXPECT_NE(error.find("--warning"), std::string::npos) << error;
+  EXPECT_NE(error.find("'-5'"), std::string::npos) << error;
+  EXPECT_NE(error.find("from 0 to 100"), std::string::npos) << error;
+  EXPECT_NE(threshold_error({{}, {}, {"long_query=400d"}}).find("30 days"), std::string::npos);
+}
+
+TEST(HealthSelection, AWarningBeyondTheCriticalThresholdIsRefusedInEitherDirection) {
+  auto error = threshold_error({{}, {"connections=96"}, {"connections=90"}});
+  EXPECT_NE(error.find("warning threshold of connections"), std::string::npos) << error;
+  EXPECT_NE(error.find("above its critical"), std::string::npos) << error;
+  error = threshold_error({{}, {"cache_hit=80"}, {"cache_hit=85"}});
+  EXPECT_NE(error.find("below its critical"), std::string::npos) << error;
+  EXPECT_EQ(threshold_error({{}, {"connections=90"}, {"connections=90"}}), "");
+}
+
+TEST(HealthSelection, ADefaultThresholdGivesWayToAGivenOneInsteadOfCrossingIt) {
+  const auto checks = select_checks(Config(), {{"lock_waits", "cache_hit"}, {}, {"lock_waits=1s"}});
+  ASSERT_EQ(checks.size(), 2U);
+  EXPECT_EQ(checks[0].thresholds.warning, 1.0);  // the default 10 s would pass the critical 1 s
+  EXPECT_EQ(checks[0].thresholds.critical, 1.0);
+  const auto lowered = select_checks(Config(), {{"cache_hit"}, {"cache_hit=80"}, {}});
+  EXPECT_EQ(lowered[0].thresholds.critical, 80.0);  // the default 90 would be above the warning
 }
 
 TEST(HealthCheck, JudgeHonoursDirectionAndCriticalWins) {

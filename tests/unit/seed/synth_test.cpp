@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "core/error.hpp"
 #include "seed/seed.hpp"
 
@@ -77,7 +79,8 @@ TEST(Synth, SettingsWithoutAConversationOrWithABadEndAreUsageErrors) {
     FAIL() << "accepted no conversations";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::usage);
-    EXPECT_EQ(std::string(e.what()), "synthetic data needs at least one user and one conversation");
+    EXPECT_EQ(std::string(e.what()), "--conversations 0 is out of range");
+    EXPECT_EQ(e.hint(), "--conversations takes a whole number from 1 to 10000000");
   }
   SynthRequest bad_end;
   bad_end.end_date = "23/11/2026";
@@ -87,6 +90,44 @@ TEST(Synth, SettingsWithoutAConversationOrWithABadEndAreUsageErrors) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), "invalid --end '23/11/2026'");
   }
+}
+
+// What synth_settings refuses is refused for any front end, not only by the command line's checks.
+TEST(Synth, SettingsRefuseCountsTotalsAndWindowsOutOfBounds) {
+  // The error synth_settings gives for the request `change` makes of the default one, or "".
+  const auto refused = [](const std::function<void(SynthRequest&)>& change) {
+    SynthRequest request;
+    request.end_date = "2026-11-23";
+    change(request);
+    try {
+      (void)synth_settings(request);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(refused([](auto& r) { r.scale = 99'999'999'999; }),
+            "--scale 99999999999 is out of range");
+  EXPECT_EQ(refused([](auto& r) { r.messages = 9'223'372'036'854'775'807LL; }),
+            "--messages 9223372036854775807 is out of range");
+  EXPECT_EQ(refused([](auto& r) { r.executions = -1; }), "--executions -1 is out of range");
+  const auto largest = [](SynthRequest& r) {
+    r.users = r.conversations = kMaxSynthHeld;
+    r.messages = kMaxSynthRows - 2 * kMaxSynthHeld;
+    r.executions = 0;
+  };
+  EXPECT_EQ(refused(largest), "");
+  EXPECT_NE(refused([&](auto& r) {
+              largest(r);
+              r.executions = 1;
+            }).find("rows"),
+            std::string::npos);
+  EXPECT_EQ(refused([](auto& r) { r.end_date = "2026-02-31"; }), "invalid --end '2026-02-31'");
+  EXPECT_EQ(refused([](auto& r) { r.end_date = "2026-11-23 "; }), "invalid --end '2026-11-23 '");
+  EXPECT_NE(refused([](auto& r) { r.end_date = "1970-02-01"; }).find("before 1970"),
+            std::string::npos);
+  EXPECT_EQ(refused([](auto& r) { r.days = 3651; }), "--days 3651 is out of range");
 }
 
 }  // namespace agentdb::seed
