@@ -2,7 +2,7 @@
 # Installs what is missing, builds, and runs every test: formatting, a Release build with warnings
 # as errors and its unit and command-line tests, the whole suite (unit, integration against real
 # servers, command line) under AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded libFuzzer
-# run of the revision-file parser. The integration tests run once, under the sanitizers, and the two
+# run of each fuzz target in tests/fuzz. The integration tests run once, under the sanitizers, and the two
 # documentation checks (man page and completions against --help, which run the binary thousands of
 # times) only in the Release build, to keep CI under 20 minutes on 2 cores.
 set -euo pipefail
@@ -29,13 +29,20 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build-asan -j"$jobs" --output-on-failure --timeout 600 \
     -E 'cli_docs_cover_every_command|cli_bash_completion_works' | tee build-asan/ctest.log
 
-echo "== fuzz the revision-file parser (bounded)"
+fuzz_seconds=${AGENTDB_FUZZ_SECONDS:-20}
+echo "== fuzz every parser of outside input (bounded: $fuzz_seconds s per target)"
 CXX=clang++ cmake -S tests/fuzz -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$jobs"
-mkdir -p build-fuzz/corpus
-./build-fuzz/revision_file_fuzz -max_total_time=30 -rss_limit_mb=2048 build-fuzz/corpus tests/fuzz/corpus 2>build-fuzz/fuzz.log \
-  || { tail -40 build-fuzz/fuzz.log; exit 1; }
-tail -1 build-fuzz/fuzz.log
+for source in tests/fuzz/*_fuzz.cpp; do
+  target=$(basename "$source" .cpp)
+  mkdir -p "build-fuzz/corpus/$target" "tests/fuzz/corpus/$target"
+  # The first folder gathers what this run finds; the seeds are read only. A crash, a sanitizer
+  # report, an input slower than 10 s or more than 2 GiB fails the run.
+  "./build-fuzz/$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
+    "build-fuzz/corpus/$target" "tests/fuzz/corpus/$target" 2>"build-fuzz/$target.log" \
+    || { echo "$target failed:"; tail -40 "build-fuzz/$target.log"; exit 1; }
+  echo "$target: $(grep -E '^#[0-9]+.*(DONE|cov:)' "build-fuzz/$target.log" | tail -1)"
+done
 
 # One closing line over both suites (ctest exits non-zero above on any failure, so failed is 0 here).
 total=0
