@@ -7,7 +7,7 @@ packages=(
   # build
   cmake make g++ pkg-config
   libcli11-dev libpqxx-dev libpq-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libhiredis-dev
-  libtomlplusplus-dev
+  libtomlplusplus-dev libboost-dev  # Boost.Beast/Asio for serve (header-only)
   # tests
   googletest libgtest-dev clang clang-format libclang-rt-14-dev bash-completion
   python3  # the Qdrant stand-in server (tests/qdrant)

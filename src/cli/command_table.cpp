@@ -18,6 +18,8 @@
 #include "qdrant/settings.hpp"
 #include "seed/seed_command.hpp"
 #include "seed/settings.hpp"
+#include "serve/serve_command.hpp"
+#include "serve/settings.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::cli {
@@ -46,6 +48,9 @@ constexpr Family kFamilies[] = {
      health::register_pool_commands,
      {}},
     {"cost", "LLM cost analytics: where did the money go?", cost::register_commands, {}},
+    {"serve", "The REST data service of the agent platform (HTTP/1.1, JSON, API keys, RLS)",
+     serve::register_serve_command, serve::kSettings},
+    {"keys", "Issue, list and revoke the API keys of serve", serve::register_keys_commands, {}},
     {"local", "Manage the embedded PostgreSQL cluster used when no database URL is set",
      local::register_commands, local::kSettings},
 };

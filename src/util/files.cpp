@@ -1,7 +1,6 @@
 #include "util/files.hpp"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <memory>
 #include <utility>
 
+#include "util/random.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::util {
@@ -37,26 +37,6 @@ class Descriptor {
  private:
   int fd_;
 };
-
-std::string random_hex() {
-  unsigned char bytes[8];
-  std::size_t got = 0;
-  while (got < sizeof bytes) {
-    const auto n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      throw std::system_error(errno, std::generic_category(), "getrandom");
-    got += static_cast<std::size_t>(n);
-  }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (const unsigned char b : bytes) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0xf];
-  }
-  return hex;
-}
 
 bool write_all(int fd, std::string_view content) {
   while (!content.empty()) {
@@ -143,7 +123,7 @@ class StagedFile {
 
   int create_temporary(mode_t mode) {
     for (int attempt = 0; attempt < kNameAttempts; ++attempt) {
-      auto candidate = ".agentdb-tmp-" + random_hex();
+      auto candidate = ".agentdb-tmp-" + random_hex(8);
       const int fd = ::openat(folder_.get(), candidate.c_str(),
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
       if (fd >= 0) {

@@ -1,0 +1,189 @@
+// `agentdb serve`: resolve the settings, refuse pending migrations, listen, and drain on SIGTERM.
+#include "serve/serve_command.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "db/session.hpp"
+#include "migrate/migrate.hpp"
+#include "serve/server.hpp"
+#include "serve/service.hpp"
+#include "serve/settings.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace agentdb::serve {
+
+namespace {
+
+struct ServeOptions {
+  std::string listen;
+  std::string pool_size;
+  std::string threads;
+  std::string drain_timeout;
+  std::string statement_timeout;
+  std::string migrations_dir;
+  bool allow_pending = false;
+  bool no_access_log = false;
+};
+
+int bounded_int(const std::string& text, const char* what, int least, int most) {
+  const auto value = util::parse_int64(text);
+  if (!value || *value < least || *value > most)
+    throw Error(
+        ExitCode::usage, std::string("invalid ") + what + " '" + excerpt(text) + "'",
+        "give a whole number from " + std::to_string(least) + " to " + std::to_string(most));
+  return static_cast<int>(*value);
+}
+
+std::chrono::milliseconds duration_of(const std::string& text, const char* what) {
+  const auto value = util::parse_duration(text);
+  if (!value || value->count() == 0 || *value > std::chrono::hours(24))
+    throw Error(ExitCode::usage, std::string("invalid ") + what + " '" + excerpt(text) + "'",
+                "give a duration from 1ms to 24h, such as 500ms, 10s or 2m");
+  return *value;
+}
+
+// "127.0.0.1:8080", "[::1]:8080", ":8080" (all IPv4 addresses).
+void parse_listen(const std::string& text, ServerSettings& server) {
+  const auto colon = text.rfind(':');
+  const auto fail = [&] {
+    return Error(ExitCode::usage, "invalid --listen '" + excerpt(text) + "'",
+                 "give ADDRESS:PORT, such as 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080");
+  };
+  if (colon == std::string::npos)
+    throw fail();
+  auto host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  server.address = host.empty() ? "0.0.0.0" : host;
+  const auto port = util::parse_int64(text.substr(colon + 1));
+  if (!port || *port < 0 || *port > 65535)
+    throw fail();
+  server.port = static_cast<std::uint16_t>(*port);
+}
+
+void refuse_pending(Context& ctx, const std::filesystem::path& dir, bool allow_pending) {
+  auto session = db::Session::open(ctx.database());
+  const auto summary = migrate::summarize(*session, dir);
+  const int pending = summary.count("pending");
+  if (summary.drift() > 0)
+    throw Error(ExitCode::conflict,
+                "the schema has drifted from " + dir.string() + " (" +
+                    std::to_string(summary.drift()) + " revision(s) not as on disk)",
+                "see agentdb migrate status");
+  if (pending > 0 && !allow_pending)
+    throw Error(ExitCode::conflict,
+                std::to_string(pending) + " migration(s) pending in " + dir.string(),
+                "run agentdb migrate up first, or pass --allow-pending");
+  if (pending > 0)
+    ctx.out.warn(std::to_string(pending) +
+                 " migration(s) pending; serving anyway (--allow-pending)");
+}
+
+// SIGTERM and SIGINT drain; the signals are blocked in every thread and taken here, so no handler
+// runs in the middle of a request.
+void watch_signals(HttpServer& server, const Context& ctx, std::chrono::milliseconds drain,
+                   const std::atomic<bool>& stopped) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  const timespec tick{0, 200'000'000};
+  while (!stopped) {
+    const int signal = sigtimedwait(&set, nullptr, &tick);
+    if (signal == SIGHUP) {
+      ctx.out.note("SIGHUP: this version has nothing to reload");
+    } else if (signal == SIGTERM || signal == SIGINT) {
+      ctx.out.note(std::string(signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+                   ": finishing the requests in flight (up to " + util::human_duration(drain) +
+                   ")");
+      server.drain(drain);
+      return;
+    }
+  }
+}
+
+ExitCode run_serve(Context& ctx, const ServeOptions& options) {
+  ServerSettings server_settings;
+  parse_listen(ctx.config.value(kListen, options.listen), server_settings);
+  ServiceSettings settings;
+  settings.pool.max_size =
+      bounded_int(ctx.config.value(kPoolSize, options.pool_size), "--pool-size", 1, 1000);
+  server_settings.workers = settings.pool.max_size;
+  server_settings.io_threads =
+      bounded_int(ctx.config.value(kThreads, options.threads), "--threads", 1, 64);
+  const auto drain =
+      duration_of(ctx.config.value(kDrainTimeout, options.drain_timeout), "--drain-timeout");
+  settings.statement_timeout = duration_of(
+      ctx.config.value(kStatementTimeout, options.statement_timeout), "--statement-timeout");
+  settings.migrations_dir = ctx.config.value(migrate::kMigrationsDir, options.migrations_dir);
+  settings.database = ctx.database();
+  settings.pool.session.connect_timeout = std::chrono::seconds(5);
+  refuse_pending(ctx, settings.migrations_dir, options.allow_pending);
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  std::mutex log_mutex;
+  AccessLog log;
+  if (!options.no_access_log)
+    log = [&log_mutex](const std::string& line) {
+      const std::lock_guard lock(log_mutex);
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      std::fputc('\n', stdout);
+      std::fflush(stdout);
+    };
+  Service service(settings, log);
+  HttpServer server(
+      server_settings, [&service](const HttpRequest& request) { return service.handle(request); },
+      [&service](int status) { service.record_rejection(status); });
+  ctx.out.note("serving " + settings.database.display + " on http://" + server_settings.address +
+               ":" + std::to_string(server.port()) + " (pool " +
+               std::to_string(settings.pool.max_size) + ", " +
+               std::to_string(server_settings.io_threads) + " I/O threads)");
+  std::atomic<bool> stopped{false};
+  std::thread signals([&] { watch_signals(server, ctx, drain, stopped); });
+  server.run();
+  stopped = true;
+  signals.join();
+  ctx.out.note("stopped");
+  return ExitCode::ok;
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& family, std::vector<Command>& commands) {
+  auto options = std::make_shared<ServeOptions>();
+  auto* app = &family;
+  app->add_option("--listen", options->listen,
+                  "ADDRESS:PORT to listen on (env AGENTDB_LISTEN; default 127.0.0.1:8080)");
+  app->add_option("--pool-size", options->pool_size,
+                  "Database connections, and worker threads (env AGENTDB_POOL_SIZE; default 10)");
+  app->add_option("--threads", options->threads, "I/O threads (default 2)");
+  app->add_option("--drain-timeout", options->drain_timeout,
+                  "On SIGTERM, how long requests in flight may take to finish (default 10s)");
+  app->add_option("--statement-timeout", options->statement_timeout,
+                  "Statement timeout of each request (default 5s)");
+  app->add_option(
+      "--migrations-dir", options->migrations_dir,
+      "Migrations that must be applied (env AGENTDB_MIGRATIONS_DIR; default ./migrations)");
+  app->add_flag("--allow-pending", options->allow_pending,
+                "Serve even when migrations are pending");
+  app->add_flag("--no-access-log", options->no_access_log,
+                "Do not write the access log (JSON lines on stdout)");
+  commands.push_back(
+      {app, [options](Context& ctx) { return run_serve(ctx, *options); }, Needs::database});
+}
+
+}  // namespace agentdb::serve

@@ -1,0 +1,60 @@
+// The data service behind `agentdb serve`: one request in, one response out. It routes, checks the
+// key (by hash, in the database), its scope and its rate, runs the handler in one transaction that
+// acts as agentdb_service for the key's user (row-level security is the last line of defence),
+// maps every failure to an API error, counts and logs. Thread-safe: the server's workers call
+// handle() at once.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "db/connection_target.hpp"
+#include "db/pool.hpp"
+#include "serve/http.hpp"
+#include "serve/metrics.hpp"
+#include "serve/rate_limit.hpp"
+#include "serve/router.hpp"
+
+namespace agentdb::serve {
+
+struct ServiceSettings {
+  db::ConnectionTarget database;
+  db::PoolSettings pool;
+  std::chrono::milliseconds statement_timeout{5'000};
+  std::filesystem::path migrations_dir = "migrations";
+};
+
+// One JSON line per request: time, request id, method, route, status, duration, key prefix.
+using AccessLog = std::function<void(const std::string& line)>;
+
+class Service {
+ public:
+  explicit Service(ServiceSettings settings, AccessLog access_log = {});
+
+  [[nodiscard]] HttpResponse handle(const HttpRequest& request) noexcept;
+  // For answers the server gives itself (400 malformed, 413, 431): counted like the rest.
+  void record_rejection(int status);
+
+  [[nodiscard]] db::ConnectionPool& pool() { return pool_; }
+  [[nodiscard]] const Metrics& metrics() const { return metrics_; }
+  [[nodiscard]] const ServiceSettings& settings() const { return settings_; }
+  [[nodiscard]] const Router& router() const { return router_; }
+
+ private:
+  HttpResponse dispatch(const HttpRequest& request, RequestContext& ctx, std::string& route_name);
+  HttpResponse run_with_key(const Route& route, RequestContext& ctx);
+  void authenticate(const Route& route, RequestContext& ctx);
+
+  ServiceSettings settings_;
+  AccessLog access_log_;
+  db::ConnectionPool pool_;
+  Router router_;
+  Metrics metrics_;
+  RateLimiter rate_limiter_;
+};
+
+}  // namespace agentdb::serve

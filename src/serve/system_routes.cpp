@@ -1,0 +1,87 @@
+// Liveness, readiness, the detailed view for admins, and the metrics: what a load balancer, an
+// orchestrator and Prometheus ask.
+#include <nlohmann/json.hpp>
+
+#include "db/session.hpp"
+#include "migrate/migrate.hpp"
+#include "serve/api_error.hpp"
+#include "serve/router.hpp"
+#include "serve/service.hpp"
+
+namespace agentdb::serve {
+
+namespace {
+
+using nlohmann::json;
+
+HttpResponse live(RequestContext&, Service&) {
+  return json_response(200, R"({"status":"ok"})");
+}
+
+json migration_state(db::Session& session, const std::filesystem::path& dir) {
+  const auto summary = migrate::summarize(session, dir);
+  json state = {{"version", summary.current ? json(*summary.current) : json(nullptr)},
+                {"pending", summary.count("pending")},
+                {"drift", summary.drift()}};
+  return state;
+}
+
+// Ready when the database answers and every revision is applied, none drifted.
+HttpResponse ready(RequestContext&, Service& service) {
+  json state;
+  try {
+    auto lease = service.pool().acquire();
+    state = migration_state(*lease, service.settings().migrations_dir);
+  } catch (const Error&) {
+    throw ApiError(503, "database_unavailable", "the database is unavailable");
+  }
+  const bool current = state["pending"] == 0 && state["drift"] == 0;
+  json body = {{"status", current ? "ready" : "not_ready"}, {"migrations", state}};
+  if (!current)
+    body["reason"] = "migrations are not current: run agentdb migrate up";
+  return json_response(current ? 200 : 503, body.dump());
+}
+
+HttpResponse detailed(RequestContext& ctx, Service& service) {
+  // The migration history is agentdb's own table, not user data: read it as the login itself.
+  (void)ctx.db().exec("RESET ROLE");
+  const auto counters = service.pool().counters();
+  json body = {
+      {"status", "ok"},
+      {"pool",
+       {{"size", counters.size},
+        {"idle", counters.idle},
+        {"in_use", counters.in_use},
+        {"waiting", counters.waiting},
+        {"max_size", service.pool().settings().max_size},
+        {"timeouts", counters.timeouts}}},
+      {"server_version", ctx.db().server_version()},
+      {"migrations", migration_state(ctx.db(), service.settings().migrations_dir)},
+  };
+  return json_response(200, body.dump());
+}
+
+HttpResponse metrics(RequestContext&, Service& service) {
+  HttpResponse response;
+  response.body = service.metrics().render(service.pool().counters());
+  response.content_type = "text/plain; version=0.0.4";
+  return response;
+}
+
+constexpr Route kRoutes[] = {
+    {"GET", "/health", Scope::none, Access::read_only, live, Auth::none,
+     "Liveness: the process answers (no database)"},
+    {"GET", "/health/ready", Scope::none, Access::read_only, ready, Auth::none,
+     "Readiness: the database answers and migrations are current"},
+    {"GET", "/health/detailed", Scope::admin, Access::read_only, detailed, Auth::key,
+     "Pool, server and migration state (admin)"},
+    {"GET", "/metrics", Scope::none, Access::read_only, metrics, Auth::none, "Prometheus metrics"},
+};
+
+}  // namespace
+
+std::span<const Route> system_routes() {
+  return kRoutes;
+}
+
+}  // namespace agentdb::serve
