@@ -9,12 +9,13 @@
 # Subcommands of a command path ("" is the top level).
 _agentdb_subcommands() {
   case "$1" in
-    "") echo "migrate seed backup qdrant health pool cost local" ;;
+    "") echo "migrate seed backup qdrant health pool cost serve keys local" ;;
     migrate) echo "up down status history new verify redo baseline repair lint" ;;
     backup) echo "create list verify restore prune" ;;
     qdrant) echo "plan apply status snapshot drop sync-check" ;;
     pool) echo "status probe" ;;
     cost) echo "report top budget prices recompute rollup" ;;
+    keys) echo "create list revoke" ;;
     local) echo "status start stop destroy" ;;
     seed) echo "synth" ;;
   esac
@@ -53,6 +54,9 @@ _agentdb_options() {
     "cost prices") echo "--at" ;;
     "cost recompute") echo "--since --from --to --tz --dry-run" ;;
     "cost rollup") echo "--compact --rebuild --check" ;;
+    serve) echo "--listen --pool-size --threads --drain-timeout --statement-timeout --migrations-dir --allow-pending --no-access-log" ;;
+    "keys create") echo "--user --scope --tier --name" ;;
+    "keys list") echo "--user" ;;
     "local destroy") echo "--yes" ;;
   esac
 }
@@ -73,13 +77,15 @@ _agentdb_takes_value() {
     --check) [[ " ${COMP_WORDS[*]} " == *" health "* ]] && return 0 ;;
     --pgbouncer | --connections | --threads | --duration | --query | --acquire-timeout) return 0 ;;
     --min-idle | --stale-after | --max-lifetime) return 0 ;;
+    --listen | --pool-size | --drain-timeout | --statement-timeout) return 0 ;;
+    --scope | --tier | --name) return 0 ;;
   esac
   return 1
 }
 
 # Commands that only group subcommands: their options apply to, and are accepted after, each of
 # their subcommands. (seed runs by itself; its options are not synth's.)
-_agentdb_groups=" migrate backup qdrant pool cost local "
+_agentdb_groups=" migrate backup qdrant pool cost keys local "
 
 # A path's options: its own, the global ones, and those of the groups above it.
 _agentdb_all_options() {

@@ -4,12 +4,13 @@
 # /usr/share/fish/vendor_completions.d/agentdb.fish.
 # Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh.
 
-set -l commands migrate seed backup qdrant health pool cost local
+set -l commands migrate seed backup qdrant health pool cost serve keys local
 set -l backup_commands create list verify restore prune
 set -l qdrant_commands plan apply status snapshot drop sync-check
 set -l migrate_commands up down status history new verify redo baseline repair lint
 set -l pool_commands status probe
 set -l cost_commands report top budget prices recompute rollup
+set -l keys_commands create list revoke
 set -l local_commands status start stop destroy
 
 complete -c agentdb -e
@@ -33,6 +34,8 @@ complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a qdrant -d 
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a health -d 'Check the database (and Qdrant, Redis) with monitoring-plugin exit codes'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a pool -d 'See who uses the connections, and measure a connection pool under load'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a cost -d 'LLM cost analytics: where did the money go?'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a serve -d 'The REST data service of the agent platform (HTTP/1.1, JSON, API keys, RLS)'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a keys -d 'Issue, list and revoke the API keys of serve'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a local -d 'Manage the embedded PostgreSQL cluster used when no database URL is set'
 
 # migrate: its options are accepted before or after its subcommand.
@@ -282,6 +285,29 @@ set -l in_cost_rollup "__fish_seen_subcommand_from cost; and __fish_seen_subcomm
 complete -c agentdb -n $in_cost_rollup -l compact -d 'Fold the pending deltas into the rollup'
 complete -c agentdb -n $in_cost_rollup -l rebuild -d 'Recompute the rollup from the ledger'
 complete -c agentdb -n $in_cost_rollup -l check -d 'Compare the rollup with the ledger; exit 4 when they differ'
+
+# serve
+set -l in_serve "__fish_seen_subcommand_from serve"
+complete -c agentdb -n $in_serve -l listen -x -a '127.0.0.1:8080 0.0.0.0:8080' -d 'ADDRESS:PORT to listen on (env AGENTDB_LISTEN; default 127.0.0.1:8080)'
+complete -c agentdb -n $in_serve -l pool-size -x -d 'Database connections, and worker threads (env AGENTDB_POOL_SIZE; default 10)'
+complete -c agentdb -n $in_serve -l threads -x -d 'I/O threads (default 2)'
+complete -c agentdb -n $in_serve -l drain-timeout -x -a '5s 10s 30s' -d 'On SIGTERM, how long requests in flight may take to finish (default 10s)'
+complete -c agentdb -n $in_serve -l statement-timeout -x -a '1s 5s 30s' -d 'Statement timeout of each request (default 5s)'
+complete -c agentdb -n $in_serve -l migrations-dir -x -a '(__fish_complete_directories)' -d 'Migrations that must be applied (env AGENTDB_MIGRATIONS_DIR; default ./migrations)'
+complete -c agentdb -n $in_serve -l allow-pending -d 'Serve even when migrations are pending'
+complete -c agentdb -n $in_serve -l no-access-log -d 'Do not write the access log (JSON lines on stdout)'
+
+# keys
+set -l keys_pick "__fish_seen_subcommand_from keys; and not __fish_seen_subcommand_from $keys_commands"
+complete -c agentdb -n $keys_pick -a create -d 'Issue an API key (the raw key is printed once)'
+complete -c agentdb -n $keys_pick -a list -d 'List API keys, newest first'
+complete -c agentdb -n $keys_pick -a revoke -d 'Revoke an API key by its prefix (refused at once)'
+set -l in_keys_create "__fish_seen_subcommand_from keys; and __fish_seen_subcommand_from create"
+complete -c agentdb -n $in_keys_create -l user -x -d "The owner's e-mail (created if missing)"
+complete -c agentdb -n $in_keys_create -l scope -x -a 'read read,write read,write,admin' -d 'Scopes: read, write, admin (comma-separated)'
+complete -c agentdb -n $in_keys_create -l tier -x -a 'free standard premium unlimited' -d 'Rate limit tier (default standard)'
+complete -c agentdb -n $in_keys_create -l name -x -d 'What the key is for'
+complete -c agentdb -n "__fish_seen_subcommand_from keys; and __fish_seen_subcommand_from list" -l user -x -d "Only this user's keys"
 
 # local
 set -l local_pick "__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from $local_commands"

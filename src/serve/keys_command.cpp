@@ -2,6 +2,7 @@
 // the first admin key of a new installation is made.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <memory>
 
 #include "core/output.hpp"
@@ -92,6 +93,14 @@ ExitCode run_list(Context& ctx, const ListOptions& options) {
 }
 
 ExitCode run_revoke(Context& ctx, const RevokeOptions& options) {
+  const auto& prefix = options.prefix;
+  const bool plain = prefix.size() >= 4 && prefix.size() <= 32 &&
+                     std::all_of(prefix.begin(), prefix.end(), [](unsigned char c) {
+                       return std::isalnum(c) != 0 || c == '_' || c == '-';
+                     });
+  if (!plain)
+    throw Error(ExitCode::usage, "invalid key prefix '" + excerpt(util::printable(prefix)) + "'",
+                "a prefix has 4 to 32 letters, digits, '_' or '-', as agentdb keys list shows");
   const auto key =
       as_admin(ctx, [&](db::Session& session) { return revoke_key(session, options.prefix); });
   if (ctx.out.json())
@@ -130,7 +139,7 @@ void register_keys_commands(CLI::App& family, std::vector<Command>& commands) {
   auto revoke_options = std::make_shared<RevokeOptions>();
   auto* revoke =
       family.add_subcommand("revoke", "Revoke an API key by its prefix (refused at once)");
-  revoke->add_option("prefix", revoke_options->prefix, "The key's prefix, as keys list shows it")
+  revoke->add_option("PREFIX", revoke_options->prefix, "The key's prefix, as keys list shows it")
       ->required();
   commands.push_back({revoke,
                       [revoke_options](Context& ctx) { return run_revoke(ctx, *revoke_options); },

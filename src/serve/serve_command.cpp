@@ -134,6 +134,7 @@ ExitCode run_serve(Context& ctx, const ServeOptions& options) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-response is an error code, not an exit
 
   std::mutex log_mutex;
   AccessLog log;

@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -130,6 +131,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void reject(int status, std::string_view code, const std::string& message) {
+    linger_ = true;
     if (server_.rejected)
       server_.rejected(status);
     ++server_.in_flight;
@@ -168,10 +170,32 @@ class Connection : public std::enable_shared_from_this<Connection> {
     http::async_write(stream_, response_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         --self->server_.in_flight;
+                        if (!ec && self->linger_)
+                          return self->linger_close();
                         if (ec || !self->response_.keep_alive())
                           return self->close();
                         self->read();
                       });
+  }
+
+  // After answering a request whose rest is not read (a body too large), read and drop what the
+  // client still sends for a while: closing at once would reset the connection and the client
+  // would never see the answer.
+  void linger_close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    discard();
+  }
+
+  void discard() {
+    stream_.async_read_some(asio::buffer(discarded_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->discarded_bytes_ += n;
+                              if (ec || self->discarded_bytes_ > kMostDiscarded)
+                                return self->stream_.close();
+                              self->discard();
+                            });
   }
 
   void close() {
@@ -187,6 +211,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   http::response<http::string_body> response_;
   bool keep_alive_request_ = true;
   bool keep_alive_ = true;
+  bool linger_ = false;
+  static constexpr std::size_t kMostDiscarded = 16 << 20;
+  std::array<char, 16384> discarded_{};
+  std::size_t discarded_bytes_ = 0;
 };
 
 }  // namespace

@@ -1,0 +1,412 @@
+// agentdb serve over real HTTP (cpp-httplib's client and raw sockets) against a real PostgreSQL:
+// keys by hash and revocation at once, scopes, the agents routes with their audit rows, bad input
+// answered with a clear 4xx while the server keeps serving, pipelining, rate limits, pending
+// migrations refused, and SIGTERM draining to exit 0.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "serve_process.hpp"
+#include "test_support.hpp"
+#include "util/strings.hpp"
+
+namespace agentdb::testing {
+
+namespace {
+
+using nlohmann::json;
+
+httplib::Headers bearer(const std::string& key) {
+  return {{"Authorization", "Bearer " + key}};
+}
+
+// Sends raw bytes and reads until the server closes or `wanted` responses arrived.
+std::string raw_exchange(int port, const std::string& bytes, int wanted_responses) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return {};
+  }
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string received;
+  char buffer[4096];
+  while (true) {
+    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0)
+      break;
+    received.append(buffer, static_cast<std::size_t>(n));
+    std::size_t count = 0;
+    for (auto at = received.find("HTTP/1.1 "); at != std::string::npos;
+         at = received.find("HTTP/1.1 ", at + 1))
+      ++count;
+    if (static_cast<int>(count) >= wanted_responses && received.ends_with("}"))
+      break;
+  }
+  ::close(fd);
+  return received;
+}
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The server closes a connection whose body is too large while the client still writes.
+    ::signal(SIGPIPE, SIG_IGN);
+    const auto up = run_agentdb(
+        {"--database-url", db.url(), "migrate", "--dir", AGENTDB_SOURCE_DIR "/migrations", "up"});
+    ASSERT_EQ(up.exit_code, 0) << up.err;
+    admin_key = new_key("admin@example.com", "read,write,admin", "unlimited");
+    writer_key = new_key("writer@example.com", "read,write", "unlimited");
+    reader_key = new_key("reader@example.com", "read", "unlimited");
+  }
+
+  [[nodiscard]] std::string new_key(const std::string& email, const std::string& scopes,
+                                    const std::string& tier) const {
+    const auto made = run_agentdb({"--database-url", db.url(), "keys", "create", "--user", email,
+                                   "--scope", scopes, "--tier", tier});
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    return std::string(util::trim(made.out));
+  }
+
+  void start(std::vector<std::string> extra = {}) {
+    server = std::make_unique<ServeProcess>(db.url(), std::move(extra));
+    ASSERT_TRUE(server->listening()) << server->stderr_text();
+    http = server->client();
+  }
+
+  [[nodiscard]] json post(const std::string& path, const json& body, const std::string& key,
+                          int expected) const {
+    const auto response = http->Post(path, bearer(key), body.dump(), "application/json");
+    EXPECT_TRUE(response) << path;
+    if (!response)
+      return {};
+    EXPECT_EQ(response->status, expected) << path << ": " << response->body;
+    return response->body.empty() ? json() : json::parse(response->body);
+  }
+
+  [[nodiscard]] json get(const std::string& path, const std::string& key, int expected) const {
+    const auto response = http->Get(path, bearer(key));
+    EXPECT_TRUE(response) << path;
+    if (!response)
+      return {};
+    EXPECT_EQ(response->status, expected) << path << ": " << response->body;
+    return json::parse(response->body);
+  }
+
+  ScratchDatabase db;
+  std::string admin_key, writer_key, reader_key;
+  std::unique_ptr<ServeProcess> server;
+  std::unique_ptr<httplib::Client> http;
+};
+
+}  // namespace
+
+TEST_F(ServeTest, LivenessReadinessAndMetricsAnswerWithoutAKey) {
+  start();
+  const auto live = http->Get("/health");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+  const auto ready = http->Get("/health/ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  EXPECT_EQ(json::parse(ready->body)["migrations"]["pending"], 0);
+  const auto detailed = get("/health/detailed", admin_key, 200);
+  EXPECT_EQ(detailed["pool"]["max_size"], 10);
+  EXPECT_GE(detailed["server_version"].get<int>(), 150000);
+  (void)get("/health/detailed", writer_key, 403);
+  const auto metrics = http->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("agentdb_http_requests_total{method=\"GET\",route=\"/health\","
+                               "status=\"200\"} 1"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("agentdb_http_request_duration_seconds_bucket{le=\"+Inf\"}"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("agentdb_pool_connections "), std::string::npos);
+}
+
+TEST_F(ServeTest, KeysAreCheckedByHashAndARevokedKeyIsRefusedAtOnce) {
+  start();
+  EXPECT_EQ(http->Get("/api/v1/agents")->status, 401);
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer("not-a-key"))->status, 401);
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer("adb_" + std::string(40, 'A')))->status, 401);
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(reader_key))->status, 200);
+  EXPECT_EQ(http->Get("/api/v1/agents", httplib::Headers{{"X-API-Key", reader_key}})->status, 200);
+  // Only the hash is stored: the raw key is nowhere in the table.
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM api_keys WHERE key_hash = '" + reader_key +
+                      "' OR key_prefix = '" + reader_key + "'"),
+            "0");
+  const auto revoked =
+      run_agentdb({"--database-url", db.url(), "keys", "revoke", reader_key.substr(0, 12)});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  const auto refused = http->Get("/api/v1/agents", bearer(reader_key));
+  EXPECT_EQ(refused->status, 401);
+  EXPECT_NE(refused->body.find("revoked"), std::string::npos) << refused->body;
+  // The access log names the key by its prefix, never the key.
+  (void)server->stop();
+  EXPECT_NE(server->stdout_text().find(reader_key.substr(0, 12)), std::string::npos);
+  EXPECT_EQ(server->stdout_text().find(reader_key), std::string::npos);
+}
+
+TEST_F(ServeTest, ScopesDecideWhatAKeyMayDo) {
+  start();
+  (void)post("/api/v1/agents", {{"name", "by reader"}}, reader_key, 403);
+  (void)post("/api/v1/agents", {{"name", "by writer"}}, writer_key, 201);
+  (void)get("/api/v1/api-keys", writer_key, 403);
+  (void)get("/api/v1/audit", reader_key, 403);
+  const auto keys = get("/api/v1/api-keys", admin_key, 200);
+  EXPECT_EQ(keys["items"].size(), 3U);
+  EXPECT_EQ(keys.dump().find(writer_key), std::string::npos) << "a listed key shows its raw text";
+}
+
+TEST_F(ServeTest, AgentsLiveThroughCreateGetListUpdateUseAndDeleteWithTheirAuditRows) {
+  start();
+  const auto created = post("/api/v1/agents",
+                            {{"name", "Planner"},
+                             {"agent_type", "sequential"},
+                             {"tools", json::array({{{"name", "search"}}})},
+                             {"config", {{"model", "gpt-4o"}}}},
+                            writer_key, 201);
+  const auto id = created["id"].get<std::string>();
+  EXPECT_EQ(created["version"], 1);
+  EXPECT_EQ(created["tools"][0]["name"], "search");
+  EXPECT_FALSE(created.contains("deleted_at"));
+  EXPECT_EQ(get("/api/v1/agents/" + id, reader_key, 200)["name"], "Planner");
+
+  const auto patched =
+      http->Patch("/api/v1/agents/" + id, bearer(writer_key),
+                  R"({"description":"plans trips","is_active":false})", "application/json");
+  ASSERT_TRUE(patched);
+  ASSERT_EQ(patched->status, 200) << patched->body;
+  const auto after = json::parse(patched->body);
+  EXPECT_EQ(after["version"], 2);
+  EXPECT_EQ(after["description"], "plans trips");
+  EXPECT_EQ(after["name"], "Planner") << "a field not given keeps its value";
+
+  for (int i = 0; i < 3; ++i)
+    (void)post("/api/v1/agents", {{"name", "Regular " + std::to_string(i)}}, writer_key, 201);
+  const auto inactive = get("/api/v1/agents?active=false", reader_key, 200);
+  ASSERT_EQ(inactive["items"].size(), 1U);
+  EXPECT_EQ(inactive["items"][0]["id"], id);
+  // Keyset pagination: pages of 2 walk all 4 agents once each, in id order.
+  std::vector<std::string> seen;
+  std::string next;
+  do {
+    const auto page =
+        get("/api/v1/agents?limit=2" + (next.empty() ? "" : "&after=" + next), reader_key, 200);
+    for (const auto& agent : page["items"])
+      seen.push_back(agent["id"]);
+    next = page["next"].is_null() ? "" : page["next"].get<std::string>();
+  } while (!next.empty());
+  EXPECT_EQ(seen.size(), 4U);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+
+  (void)post("/api/v1/agents/" + id + "/use", json::object(), writer_key, 200);
+  EXPECT_EQ(get("/api/v1/agents/" + id, reader_key, 200)["usage_count"], 1);
+  const auto deleted = http->Delete("/api/v1/agents/" + id, bearer(writer_key));
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 204);
+  (void)get("/api/v1/agents/" + id, reader_key, 404);
+  EXPECT_EQ(http->Delete("/api/v1/agents/" + id, bearer(writer_key))->status, 404);
+  EXPECT_EQ(db.scalar("SELECT deleted_at IS NOT NULL FROM agents WHERE id = '" + id + "'"), "t")
+      << "a delete is a soft delete";
+
+  EXPECT_EQ(db.scalar("SELECT string_agg(action, ',' ORDER BY created_at, id) FROM audit_logs"
+                      " WHERE resource_type = 'agents' AND resource_id = '" +
+                      id + "'"),
+            "create,update,delete");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM audit_logs a JOIN users u ON u.id = a.user_id"
+                      " WHERE u.email = 'writer@example.com' AND a.details ? 'request_id'"),
+            "6");
+}
+
+TEST_F(ServeTest, AFailedChangeWritesNoAuditRow) {
+  start();
+  (void)post("/api/v1/agents", {{"name", "Twin"}}, writer_key, 201);
+  const auto conflict = post("/api/v1/agents", {{"name", "twin"}}, writer_key, 409);
+  EXPECT_EQ(conflict["error"]["details"]["constraint"], "agents_name_lower_key");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM audit_logs WHERE resource_type = 'agents'"), "1");
+}
+
+TEST_F(ServeTest, BadInputGetsAClear4xxAndTheServerKeepsServing) {
+  start();
+  const auto send = [&](const std::string& body, const std::string& type = "application/json") {
+    return http->Post("/api/v1/agents", bearer(writer_key), body, type.c_str());
+  };
+  const auto code = [](const httplib::Result& response) {
+    return json::parse(response->body)["error"]["code"].get<std::string>();
+  };
+  auto response = send("{\"name\": \"x\"");
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(code(response), "malformed_json");
+  response = send(R"({"name": 42})");
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(json::parse(response->body)["error"]["details"]["field"], "name");
+  response = send(R"({"name": "x", "colour": "red"})");
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(code(response), "unknown_field");
+  response = send(R"({"name": "x", "sub_agents": ["not-a-uuid"]})");
+  EXPECT_EQ(response->status, 400);
+  response = send(R"({"description": "no name"})");
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(code(response), "missing_field");
+  response = send(std::string(10000, '[') + std::string(10000, ']'));
+  EXPECT_EQ(response->status, 400);
+  response = send(R"({"name": "x"})", "text/plain");
+  EXPECT_EQ(response->status, 415);
+  response = send("{\"name\": \"" + std::string(2 << 20, 'a') + "\"}");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  response = send(R"({"name": ""})");
+  EXPECT_EQ(response->status, 422);
+  EXPECT_EQ(json::parse(response->body)["error"]["details"]["constraint"], "agents_name_check");
+  EXPECT_EQ(http->Get("/api/v1/agents/12345", bearer(reader_key))->status, 400);
+  EXPECT_EQ(http->Get("/api/v1/agents?limit=0", bearer(reader_key))->status, 400);
+  EXPECT_EQ(http->Get("/api/v1/agents?limit=%zz", bearer(reader_key))->status, 400);
+  EXPECT_EQ(http->Get("/api/v1/nothing", bearer(reader_key))->status, 404);
+  const auto wrong_method =
+      http->Put("/api/v1/agents", bearer(writer_key), "{}", "application/json");
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->get_header_value("Allow"), "POST, GET");
+  // No error shows SQL text.
+  EXPECT_EQ(response->body.find("INSERT"), std::string::npos);
+  // Not HTTP at all: 400, and the connection is closed.
+  EXPECT_NE(raw_exchange(server->port(), "HELLO\r\n\r\n", 1).find("HTTP/1.1 400"),
+            std::string::npos);
+  // Headers past the limit: 431.
+  EXPECT_NE(raw_exchange(server->port(),
+                         "GET /health HTTP/1.1\r\nHost: x\r\nX-Flood: " +
+                             std::string(64 << 10, 'a') + "\r\n\r\n",
+                         1)
+                .find("HTTP/1.1 431"),
+            std::string::npos);
+  EXPECT_EQ(http->Get("/health")->status, 200);
+}
+
+TEST_F(ServeTest, PipelinedRequestsAreAnsweredInTheOrderSent) {
+  start();
+  const std::string request_a = "GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: first\r\n\r\n";
+  const std::string request_b = "GET /nothing HTTP/1.1\r\nHost: x\r\nX-Request-Id: second\r\n\r\n";
+  const std::string request_c =
+      "GET /health/ready HTTP/1.1\r\nHost: x\r\nX-Request-Id: third\r\nConnection: close\r\n\r\n";
+  const auto answer = raw_exchange(server->port(), request_a + request_b + request_c, 3);
+  const auto first = answer.find("X-Request-Id: first");
+  const auto second = answer.find("X-Request-Id: second");
+  const auto third = answer.find("X-Request-Id: third");
+  ASSERT_NE(first, std::string::npos) << answer;
+  ASSERT_NE(second, std::string::npos) << answer;
+  ASSERT_NE(third, std::string::npos) << answer;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+  EXPECT_NE(answer.find("HTTP/1.1 404"), std::string::npos);
+}
+
+TEST_F(ServeTest, ParallelUsesOfOneAgentAreAllCounted) {
+  start();
+  const auto id =
+      post("/api/v1/agents", {{"name", "Popular"}}, writer_key, 201)["id"].get<std::string>();
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 10; ++t)
+    threads.emplace_back([&] {
+      auto client = server->client();
+      for (int i = 0; i < 5; ++i) {
+        const auto response = client->Post("/api/v1/agents/" + id + "/use", bearer(writer_key),
+                                           "{}", "application/json");
+        if (response && response->status == 200)
+          ++ok;
+      }
+    });
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(ok, 50);
+  EXPECT_EQ(get("/api/v1/agents/" + id, reader_key, 200)["usage_count"], 50);
+}
+
+TEST_F(ServeTest, AdminIssuesKeysThroughTheApiAndTheRawKeyIsShownOnce) {
+  start();
+  const auto issued =
+      post("/api/v1/api-keys",
+           {{"email", "new@example.com"}, {"scopes", {"read"}}, {"tier", "free"}}, admin_key, 201);
+  const auto raw = issued["key"].get<std::string>();
+  EXPECT_TRUE(raw.starts_with(issued["prefix"].get<std::string>()));
+  EXPECT_TRUE(issued["user_created"].get<bool>());
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(raw))->status, 200);
+  (void)post("/api/v1/api-keys", {{"email", "new@example.com"}, {"scopes", {"root"}}}, admin_key,
+             400);
+  const auto revoked =
+      http->Delete("/api/v1/api-keys/" + issued["prefix"].get<std::string>(), bearer(admin_key));
+  ASSERT_EQ(revoked->status, 200) << revoked->body;
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(raw))->status, 401);
+  EXPECT_EQ(http->Delete("/api/v1/api-keys/adb_nothing0", bearer(admin_key))->status, 404);
+  const auto audit = get("/api/v1/audit?resource_type=api_keys", admin_key, 200);
+  ASSERT_EQ(audit["items"].size(), 2U);
+  EXPECT_EQ(audit["items"][0]["action"], "revoke");
+  EXPECT_EQ(audit["items"][1]["action"], "grant");
+}
+
+TEST_F(ServeTest, AFreeTierKeyIsRateLimitedWithRetryAfter) {
+  start();
+  const auto free_key = new_key("free@example.com", "read", "free");
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 30; ++i) {
+    const auto response = http->Get("/api/v1/agents", bearer(free_key));
+    if (response->status == 429) {
+      ++limited;
+      retry_after = response->get_header_value("Retry-After");
+    }
+  }
+  EXPECT_GT(limited, 0);
+  EXPECT_EQ(retry_after, "1");
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(reader_key))->status, 200)
+      << "another key has a bucket of its own";
+}
+
+TEST_F(ServeTest, PendingMigrationsKeepServeFromStarting) {
+  ScratchDatabase empty;
+  const auto refused =
+      run_agentdb({"--database-url", empty.url(), "serve", "--listen", "127.0.0.1:0",
+                   "--migrations-dir", AGENTDB_SOURCE_DIR "/migrations"});
+  EXPECT_EQ(refused.exit_code, 4);
+  EXPECT_NE(refused.err.find("migration(s) pending"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--allow-pending"), std::string::npos) << refused.err;
+}
+
+TEST_F(ServeTest, SigtermDrainsAndExitsZero) {
+  start({"--drain-timeout", "5s"});
+  EXPECT_EQ(http->Get("/health")->status, 200);
+  EXPECT_EQ(server->stop(SIGTERM), 0) << server->stderr_text();
+  EXPECT_NE(server->stderr_text().find("SIGTERM: finishing the requests in flight"),
+            std::string::npos);
+}
+
+TEST_F(ServeTest, KeysFromTheCommandLineListAndRefuseBadInput) {
+  const auto listed = run_agentdb({"--database-url", db.url(), "--json", "keys", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const auto keys = json::parse(listed.out)["keys"];
+  EXPECT_EQ(keys.size(), 3U);
+  EXPECT_EQ(listed.out.find(admin_key), std::string::npos);
+  const auto bad_scope = run_agentdb({"--database-url", db.url(), "keys", "create", "--user",
+                                      "x@example.com", "--scope", "read,root"});
+  EXPECT_EQ(bad_scope.exit_code, 2);
+  EXPECT_NE(bad_scope.err.find("unknown scope 'root'"), std::string::npos) << bad_scope.err;
+  const auto unknown = run_agentdb({"--database-url", db.url(), "keys", "revoke", "adb_nothing0"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no API key has the prefix"), std::string::npos) << unknown.err;
+}
+
+}  // namespace agentdb::testing
