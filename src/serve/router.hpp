@@ -55,6 +55,7 @@ class Router {
 [[nodiscard]] std::vector<Route> all_routes();
 [[nodiscard]] std::span<const Route> system_routes();
 [[nodiscard]] std::span<const Route> agent_routes();
+[[nodiscard]] std::span<const Route> conversation_routes();
 [[nodiscard]] std::span<const Route> admin_routes();
 
 }  // namespace agentdb::serve
