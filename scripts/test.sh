@@ -4,7 +4,7 @@
 # servers, command line) under AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded libFuzzer
 # run of each fuzz target in tests/fuzz. The integration tests run once, under the sanitizers, and the two
 # documentation checks (man page and completions against --help, which run the binary thousands of
-# times) only in the Release build, to keep CI under 20 minutes on 2 cores.
+# times) only in the Release build, to keep CI under 30 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -17,7 +17,8 @@ clang-format --dry-run -Werror "${sources[@]}"
 
 echo "== release build, unit and command-line tests"
 cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DAGENTDB_WERROR=ON >/dev/null
-cmake --build build-ci -j"$jobs"
+# Only what this stage runs: the integration tests are built and run once, in the sanitizer build.
+cmake --build build-ci -j"$jobs" --target agentdb agentdb_unit_tests
 ctest --test-dir build-ci -j"$jobs" -L 'unit|cli' --output-on-failure --timeout 300 | tee build-ci/ctest.log
 
 echo "== address and undefined-behaviour sanitizer build and tests"
@@ -33,16 +34,23 @@ fuzz_seconds=${AGENTDB_FUZZ_SECONDS:-20}
 echo "== fuzz every parser of outside input (bounded: $fuzz_seconds s per target)"
 CXX=clang++ cmake -S tests/fuzz -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$jobs"
-for source in tests/fuzz/*_fuzz.cpp; do
-  target=$(basename "$source" .cpp)
+# Two targets at a time (one per core). The first folder gathers what this run finds; the seeds are
+# read only. A crash, a sanitizer report, an input slower than 10 s or more than 2 GiB fails the run.
+run_fuzz_target() {
+  local target
+  target=$(basename "$1" .cpp)
   mkdir -p "build-fuzz/corpus/$target" "tests/fuzz/corpus/$target"
-  # The first folder gathers what this run finds; the seeds are read only. A crash, a sanitizer
-  # report, an input slower than 10 s or more than 2 GiB fails the run.
-  "./build-fuzz/$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
-    "build-fuzz/corpus/$target" "tests/fuzz/corpus/$target" 2>"build-fuzz/$target.log" \
-    || { echo "$target failed:"; tail -40 "build-fuzz/$target.log"; exit 1; }
+  if ! "./build-fuzz/$target" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
+    "build-fuzz/corpus/$target" "tests/fuzz/corpus/$target" 2>"build-fuzz/$target.log"; then
+    echo "$target failed:"
+    tail -40 "build-fuzz/$target.log"
+    return 1
+  fi
   echo "$target: $(grep -E '^#[0-9]+.*(DONE|cov:)' "build-fuzz/$target.log" | tail -1)"
-done
+}
+export -f run_fuzz_target
+export fuzz_seconds
+printf '%s\0' tests/fuzz/*_fuzz.cpp | xargs -0 -n1 -P"$jobs" bash -c 'run_fuzz_target "$1"' _
 
 # One closing line over both suites (ctest exits non-zero above on any failure, so failed is 0 here).
 total=0
