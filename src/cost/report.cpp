@@ -144,8 +144,9 @@ Report build_report(db::Session& session, const Window& window, GroupBy group_by
   const bool raw = needs_raw(group_by, filters);
   report.from_rollup = !raw;
   if (!raw) {
-    // A few thousand rollup rows: starting parallel workers costs more than it saves.
-    (void)session.exec("SET max_parallel_workers_per_gather = 0");
+    // A few thousand rollup rows: starting parallel workers costs more than it saves. LOCAL: the
+    // caller's transaction ends it (serve's pooled connections keep no state between requests).
+    (void)session.exec("SET LOCAL max_parallel_workers_per_gather = 0");
   }
   Queries queries(session, window, filters);
   const std::string with =

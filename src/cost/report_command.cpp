@@ -9,6 +9,7 @@
 #include "cost/choice.hpp"
 #include "cost/commands.hpp"
 #include "cost/render.hpp"
+#include "db/transaction.hpp"
 #include "util/files.hpp"
 
 namespace agentdb::cost {
@@ -59,6 +60,15 @@ void write_html(const std::string& html, const std::string& page) {
   }
 }
 
+// The several statements of a report see one snapshot, so its groups add up to its totals.
+template <typename Fn>
+Report in_one_snapshot(db::Session& session, Fn&& fn) {
+  db::Transaction snapshot(session, db::Isolation::repeatable_read, db::Access::read_only);
+  auto result = fn(session);
+  snapshot.commit();
+  return result;
+}
+
 void print_report(const Context& ctx, const Report& report, ReportFormat format, bool sparkline) {
   if (ctx.out.json() || format == ReportFormat::json) {
     ctx.out.emit(report_json(report, ShareColumn::hidden));
@@ -83,7 +93,8 @@ Outcome run_report(Context& ctx, const ReportOptions& options) {
       format == ReportFormat::table && !ctx.out.json() && ::isatty(STDOUT_FILENO) == 1;
   if (!options.html.empty() || sparkline)
     request.daily_series = DailySeries::fill;
-  const auto result = report(ctx.session(), request);
+  const auto result =
+      in_one_snapshot(ctx.session(), [&](db::Session& s) { return report(s, request); });
   for (const auto& model : result.unpriced_models)
     ctx.out.warn(unpriced_model_warning(model));
   if (!options.html.empty()) {
@@ -98,7 +109,8 @@ Outcome run_top(Context& ctx, const TopOptions& options) {
   const TopRequest request{
       .period = options.period, .by = options.by.get(), .limit = options.limit};
   validate(request);
-  const auto result = top(ctx.session(), request);
+  const auto result =
+      in_one_snapshot(ctx.session(), [&](db::Session& s) { return top(s, request); });
   if (ctx.out.json())
     ctx.out.emit(report_json(result, ShareColumn::shown));
   else

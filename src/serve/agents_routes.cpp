@@ -97,10 +97,7 @@ HttpResponse list_agents(RequestContext& ctx, Service&) {
   const auto active = ctx.query("active").value_or("");
   if (!active.empty() && active != "true" && active != "false")
     throw ApiError(400, "invalid_query", "active must be true or false", {{"parameter", "active"}});
-  const auto after = ctx.query("after").value_or("");
-  if (!after.empty() && !is_uuid(after))
-    throw ApiError(400, "invalid_query", "after must be an agent id (UUID)",
-                   {{"parameter", "after"}});
+  const auto after = ctx.uuid_query("after");
   const int limit = ctx.limit(20, 100);
   const auto rows = ctx.db().exec_params(
       "WITH page AS (SELECT a.* FROM agents a WHERE a.deleted_at IS NULL"

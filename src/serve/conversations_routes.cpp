@@ -96,14 +96,6 @@ std::optional<std::string> conversation_json(RequestContext& ctx, const std::str
   return rows.front()[0].c_str();
 }
 
-std::optional<std::string> uuid_field(const json& body, std::string_view name) {
-  auto value = string_field(body, name);
-  if (value && !is_uuid(*value))
-    throw ApiError(400, "invalid_field", "field '" + std::string(name) + "' must be a UUID",
-                   {{"field", std::string(name)}});
-  return value;
-}
-
 HttpResponse start_conversation(RequestContext& ctx, Service&) {
   const auto& body = ctx.body();
   static constexpr std::string_view kFields[] = {"agent_id", "session_id", "title", "metadata",
@@ -139,12 +131,8 @@ HttpResponse get_conversation(RequestContext& ctx, Service&) {
 
 // ?agent_id=&status=&after=&limit=, in id order; deleted ones only when status=deleted is asked.
 HttpResponse list_conversations(RequestContext& ctx, Service&) {
-  const auto agent = ctx.query("agent_id").value_or("");
-  const auto after = ctx.query("after").value_or("");
-  for (const auto& [name, value] : {std::pair{"agent_id", agent}, std::pair{"after", after}})
-    if (!value.empty() && !is_uuid(value))
-      throw ApiError(400, "invalid_query", std::string(name) + " must be a UUID",
-                     {{"parameter", name}});
+  const auto agent = ctx.uuid_query("agent_id");
+  const auto after = ctx.uuid_query("after");
   const auto rows = ctx.db().exec_params(
       "WITH page AS (SELECT c.* FROM conversations c WHERE ($1 = '' OR c.agent_id = nullif($1,"
       " '')::uuid) AND (CASE WHEN $2 = '' THEN c.status <> 'deleted' ELSE c.status = $2 END)"
@@ -190,10 +178,7 @@ HttpResponse append_messages(RequestContext& ctx, Service&) {
 // ?after=<message id>&limit=, oldest first.
 HttpResponse list_messages(RequestContext& ctx, Service&) {
   const auto id = ctx.uuid_param("id");
-  const auto after = ctx.query("after").value_or("");
-  if (!after.empty() && !is_uuid(after))
-    throw ApiError(400, "invalid_query", "after must be a message id (UUID)",
-                   {{"parameter", "after"}});
+  const auto after = ctx.uuid_query("after");
   const auto rows = ctx.db().exec_params(
       "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = $1 AND status <> 'deleted'),"
       " (WITH page AS (SELECT m.* FROM messages m WHERE m.conversation_id = $1 AND ($2 = '' OR"

@@ -75,6 +75,14 @@ std::optional<std::string> RequestContext::query(std::string_view name) const {
   return found == query_.end() ? std::nullopt : std::optional<std::string>(found->second);
 }
 
+std::string RequestContext::uuid_query(std::string_view name) const {
+  auto value = query(name).value_or("");
+  if (!value.empty() && !is_uuid(value))
+    throw ApiError(400, "invalid_query", std::string(name) + " must be a UUID",
+                   {{"parameter", std::string(name)}});
+  return value;
+}
+
 int RequestContext::limit(int fallback, int most) const {
   const auto text = query("limit");
   if (!text)
@@ -138,6 +146,13 @@ std::string required_string(const nlohmann::json& body, std::string_view name) {
     throw ApiError(400, "missing_field", "field '" + std::string(name) + "' is required",
                    {{"field", std::string(name)}});
   return *value;
+}
+
+std::optional<std::string> uuid_field(const nlohmann::json& body, std::string_view name) {
+  auto value = string_field(body, name);
+  if (value && !is_uuid(*value))
+    throw bad_field(name, "a UUID");
+  return value;
 }
 
 std::optional<bool> bool_field(const nlohmann::json& body, std::string_view name) {

@@ -44,6 +44,8 @@ class RequestContext {
   [[nodiscard]] std::string uuid_param(std::string_view name) const;
   // A query parameter, decoded; nullopt when absent.
   [[nodiscard]] std::optional<std::string> query(std::string_view name) const;
+  // A query parameter that must be a UUID when given ("" when absent); 400 naming it otherwise.
+  [[nodiscard]] std::string uuid_query(std::string_view name) const;
   // ?limit= within 1..most (default when absent); 400 naming the parameter otherwise.
   [[nodiscard]] int limit(int fallback, int most) const;
 
@@ -75,6 +77,9 @@ class RequestContext {
 [[nodiscard]] std::optional<std::string> string_field(const nlohmann::json& body,
                                                       std::string_view name);
 [[nodiscard]] std::string required_string(const nlohmann::json& body, std::string_view name);
+// A string field that must be a UUID when given.
+[[nodiscard]] std::optional<std::string> uuid_field(const nlohmann::json& body,
+                                                    std::string_view name);
 [[nodiscard]] std::optional<bool> bool_field(const nlohmann::json& body, std::string_view name);
 [[nodiscard]] std::optional<long long> int_field(const nlohmann::json& body, std::string_view name);
 // An object or array field kept as JSON text, checked to be `kind` ("object" / "array").

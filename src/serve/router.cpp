@@ -51,7 +51,8 @@ RouteMatch Router::match(std::string_view method, std::string_view path,
 
 std::vector<Route> all_routes() {
   std::vector<Route> routes;
-  for (const auto table : {system_routes(), agent_routes(), conversation_routes(), admin_routes()})
+  for (const auto table : {system_routes(), agent_routes(), conversation_routes(), session_routes(),
+                           plan_routes(), execution_routes(), cost_routes(), admin_routes()})
     routes.insert(routes.end(), table.begin(), table.end());
   return routes;
 }

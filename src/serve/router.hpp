@@ -56,6 +56,10 @@ class Router {
 [[nodiscard]] std::span<const Route> system_routes();
 [[nodiscard]] std::span<const Route> agent_routes();
 [[nodiscard]] std::span<const Route> conversation_routes();
+[[nodiscard]] std::span<const Route> session_routes();
+[[nodiscard]] std::span<const Route> plan_routes();
+[[nodiscard]] std::span<const Route> execution_routes();
+[[nodiscard]] std::span<const Route> cost_routes();
 [[nodiscard]] std::span<const Route> admin_routes();
 
 }  // namespace agentdb::serve
