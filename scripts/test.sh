@@ -2,7 +2,7 @@
 # Installs what is missing, builds, and runs every test: formatting, a Release build with warnings
 # as errors and its command-line tests, the whole suite (unit, integration against real
 # servers, command line) under AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded libFuzzer
-# run of each fuzz target in tests/fuzz. The integration tests run once, under the sanitizers, and the two
+# run of each fuzz target in tests/fuzz. Unit and integration tests run once, under the sanitizers, and the two
 # documentation checks (man page and completions against --help, which run the binary thousands of
 # times) only in the Release build, to keep CI under 30 minutes on 2 cores.
 set -euo pipefail

@@ -14,10 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string dump(const json& document) {
-  return document.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 HttpResponse create_user(RequestContext& ctx, Service&) {
   const auto& body = ctx.body();
   static constexpr std::string_view kFields[] = {"email", "name", "roles"};
@@ -82,7 +78,7 @@ HttpResponse create_key(RequestContext& ctx, Service&) {
   auto document = key_json(issued.key);
   document["key"] = issued.raw;
   document["user_created"] = issued.user_created;
-  return json_response(201, dump(document));
+  return json_response(201, json_text(document));
 }
 
 HttpResponse list_all_keys(RequestContext& ctx, Service&) {
@@ -91,7 +87,7 @@ HttpResponse list_all_keys(RequestContext& ctx, Service&) {
   for (const auto& key :
        list_keys(ctx.db(), email ? std::optional<std::string_view>(*email) : std::nullopt))
     items.push_back(key_json(key));
-  return json_response(200, dump({{"items", items}}));
+  return json_response(200, json_text({{"items", items}}));
 }
 
 HttpResponse revoke(RequestContext& ctx, Service&) {
@@ -99,7 +95,7 @@ HttpResponse revoke(RequestContext& ctx, Service&) {
   try {
     const auto key = revoke_key(ctx.db(), prefix);
     ctx.audit("revoke", "api_keys", key.id, {{"prefix", key.prefix}});
-    return json_response(200, dump(key_json(key)));
+    return json_response(200, json_text(key_json(key)));
   } catch (const db::QueryError&) {
     throw;
   } catch (const Error& error) {

@@ -39,7 +39,7 @@ std::string checked_fields(const json& body) {
         throw ApiError(400, "invalid_field", "field 'sub_agents' must hold agent ids (UUIDs)",
                        {{"field", "sub_agents"}});
   }
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json_text(body);
 }
 
 // "column = the field when given, else as it was", for a PATCH and (with defaults) a POST.

@@ -17,10 +17,6 @@ using nlohmann::json;
 
 constexpr int kMostMessagesPerAppend = 100;
 
-std::string dump(const json& document) {
-  return document.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 ApiError no_conversation() {
   return {404, "not_found", "no conversation of yours has this id"};
 }
@@ -76,7 +72,7 @@ std::optional<std::string> insert_messages(RequestContext& ctx, const std::strin
       " AND c.status <> 'deleted') ORDER BY e.n RETURNING m.*)"
       " SELECT count(*), coalesce(jsonb_agg(to_jsonb(i) ORDER BY i.created_at, i.id), '[]')"
       " FROM inserted i",
-      conversation, dump(messages));
+      conversation, json_text(messages));
   if (rows.front()[0].view() == "0")
     return std::nullopt;
   return rows.front()[1].c_str();

@@ -13,13 +13,10 @@ namespace agentdb::serve {
 
 namespace {
 
-std::string dump(const nlohmann::json& document) {
-  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// ?user= for an admin, whose request then acts as agentdb_admin (its policies see every user's
-// rows); the caller's own id otherwise (403 when another user is asked for).
-std::string user_filter(const RequestContext& ctx) {
+// The user filter of a costs request: ?user= for an admin key, whose request then acts as
+// agentdb_admin (its policies see every user's rows); the caller's own id otherwise (403 when
+// another user is asked for).
+std::string scope_to_caller(const RequestContext& ctx) {
   const auto asked = ctx.query("user").value_or("");
   if (ctx.caller().admin) {
     (void)ctx.db().exec("SET LOCAL ROLE agentdb_admin");
@@ -46,7 +43,7 @@ HttpResponse cost_report(RequestContext& ctx, Service&) {
   cost::ReportRequest request;
   request.period = period_of(ctx);
   request.model = ctx.query("model").value_or("");
-  request.user = user_filter(ctx);
+  request.user = scope_to_caller(ctx);
   if (const auto by = ctx.query("group_by")) {
     const auto parsed = cost::parse_group_by(*by);
     if (!parsed)
@@ -57,7 +54,7 @@ HttpResponse cost_report(RequestContext& ctx, Service&) {
   }
   cost::validate(request);
   const auto report = cost::report(ctx.db(), request);
-  return json_response(200, dump(cost::report_json(report, cost::ShareColumn::hidden)));
+  return json_response(200, json_text(cost::report_json(report, cost::ShareColumn::hidden)));
 }
 
 // ?limit_usd=500&period=day|month, user= (admin), per_user=true (admin).
@@ -71,7 +68,7 @@ HttpResponse cost_budget(RequestContext& ctx, Service&) {
   if (period != "day" && period != "month")
     throw ApiError(400, "invalid_query", "period must be day or month", {{"parameter", "period"}});
   request.period = period == "day" ? cost::BudgetPeriod::day : cost::BudgetPeriod::month;
-  request.user = user_filter(ctx);
+  request.user = scope_to_caller(ctx);
   const auto per_user = ctx.query("per_user").value_or("false");
   if (per_user != "true" && per_user != "false")
     throw ApiError(400, "invalid_query", "per_user must be true or false",
@@ -82,7 +79,7 @@ HttpResponse cost_budget(RequestContext& ctx, Service&) {
   request.per_user = per_user == "true";
   cost::validate(request);
   const auto result = cost::budget(ctx.db(), request);
-  return json_response(200, dump(cost::budget_json(result)));
+  return json_response(200, json_text(cost::budget_json(result)));
 }
 
 constexpr Route kRoutes[] = {

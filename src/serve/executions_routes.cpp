@@ -18,15 +18,6 @@ ApiError no_execution() {
   return {404, "not_found", "no execution of yours has this id"};
 }
 
-std::string dump(const json& document) {
-  return document.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-void check_uuid_fields(const json& body, std::initializer_list<const char*> names) {
-  for (const auto* name : names)
-    (void)uuid_field(body, name);
-}
-
 // {"agent_id" | "agent_type", "plan_id", "conversation_id", "model_provider", "model_name",
 //  "task_data", "status": "pending" | "running"}; agent_type and version come from the agent.
 HttpResponse start_execution(RequestContext& ctx, Service&) {
@@ -35,7 +26,8 @@ HttpResponse start_execution(RequestContext& ctx, Service&) {
                                                  "plan_id",    "conversation_id", "model_provider",
                                                  "model_name", "task_data",       "status"};
   only_fields(body, kFields);
-  check_uuid_fields(body, {"agent_id", "plan_id", "conversation_id"});
+  for (const auto* name : {"agent_id", "plan_id", "conversation_id"})
+    (void)uuid_field(body, name);
   for (const auto* name : {"agent_type", "model_provider", "model_name", "status"})
     (void)string_field(body, name);
   (void)int_field(body, "agent_version");
@@ -62,7 +54,7 @@ HttpResponse start_execution(RequestContext& ctx, Service&) {
       " (f->>'plan_id')::uuid AND p.deleted_at IS NULL)) AND (f->>'conversation_id' IS NULL OR"
       " EXISTS (SELECT 1 FROM conversations c WHERE c.id = (f->>'conversation_id')::uuid AND"
       " c.status <> 'deleted')) RETURNING e.id, to_jsonb(e)",
-      dump(body));
+      json_text(body));
   if (rows.empty())
     throw ApiError(422, "unknown_reference",
                    "agent_id, plan_id or conversation_id names nothing you can use");
@@ -112,7 +104,7 @@ HttpResponse finish_execution(RequestContext& ctx, std::string_view status) {
       " SELECT (SELECT status FROM target), (SELECT to_jsonb(d) || jsonb_build_object('cost',"
       " (SELECT jsonb_build_object('total_cost_usd', b.total_cost_usd::text, 'priced',"
       " (SELECT p.price IS NOT NULL FROM priced p)) FROM billed b)) FROM done d)",
-      id, dump(body), std::string(status));
+      id, json_text(body), std::string(status));
   if (rows.front()[0].is_null())
     throw no_execution();
   if (rows.front()[1].is_null())

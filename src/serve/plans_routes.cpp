@@ -32,7 +32,7 @@ std::string checked_fields(const json& body) {
   if (const auto budget = body.find("budget");
       budget != body.end() && !budget->is_null() && !budget->is_number() && !budget->is_string())
     throw ApiError(400, "invalid_field", "field 'budget' must be a number", {{"field", "budget"}});
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json_text(body);
 }
 
 // The version If-Match names ("3", W/"3"); nullopt without the header or with "*".
@@ -100,15 +100,16 @@ HttpResponse list_plans(RequestContext& ctx, Service&) {
   return json_response(200, rows.front()[0].c_str());
 }
 
-// Runs `change` (an UPDATE of travel_plans p ... WHERE p.id = t.id) at the version If-Match
-// names; 404 when the plan is not the caller's, 412 when its version moved on.
-db::Row change_plan(RequestContext& ctx, const std::string& id, std::string_view change,
+// Applies `set` (a SET list over the plan p and the JSON fields f) at the version If-Match names;
+// 404 when the plan is not the caller's, 412 when its version moved on.
+db::Row change_plan(RequestContext& ctx, const std::string& id, std::string_view set,
                     const std::string& fields) {
   const auto expected = expected_version(ctx).value_or("");
   const auto rows = ctx.db().exec_params(
       "WITH target AS (SELECT id, version FROM travel_plans WHERE id = $1 AND deleted_at IS NULL"
-      " FOR UPDATE), changed AS (" +
-          std::string(change) +
+      " FOR UPDATE), changed AS (UPDATE travel_plans p SET " +
+          std::string(set) +
+          " FROM target t, (SELECT $2::jsonb AS f) AS input WHERE p.id = t.id"
           " AND ($3 = '' OR t.version = nullif($3, '')::integer) RETURNING p.id, " +
           std::string(kPlanColumns) +
           ") SELECT (SELECT version FROM target) AS current, c.* FROM (SELECT 1) AS one"
@@ -129,16 +130,14 @@ HttpResponse update_plan(RequestContext& ctx, Service&) {
   const auto fields = checked_fields(ctx.body());
   const auto row = change_plan(
       ctx, id,
-      "UPDATE travel_plans p SET"
-      " title = CASE WHEN f ? 'title' THEN f->>'title' ELSE p.title END,"
+      "title = CASE WHEN f ? 'title' THEN f->>'title' ELSE p.title END,"
       " destination = CASE WHEN f ? 'destination' THEN f->>'destination' ELSE p.destination END,"
       " start_date = CASE WHEN f ? 'start_date' THEN (f->>'start_date')::date ELSE p.start_date"
       " END, end_date = CASE WHEN f ? 'end_date' THEN (f->>'end_date')::date ELSE p.end_date END,"
       " budget = CASE WHEN f ? 'budget' THEN (f->>'budget')::numeric ELSE p.budget END,"
       " currency = CASE WHEN f ? 'currency' THEN f->>'currency' ELSE p.currency END,"
       " status = CASE WHEN f ? 'status' THEN f->>'status' ELSE p.status END,"
-      " plan_data = CASE WHEN f ? 'plan_data' THEN f->'plan_data' ELSE p.plan_data END"
-      " FROM target t, (SELECT $2::jsonb AS f) AS input WHERE p.id = t.id",
+      " plan_data = CASE WHEN f ? 'plan_data' THEN f->'plan_data' ELSE p.plan_data END",
       fields);
   ctx.audit("update", "travel_plans", id,
             {{"fields", ctx.body().size()}, {"version", row["version"].as<long long>()}});
@@ -147,10 +146,7 @@ HttpResponse update_plan(RequestContext& ctx, Service&) {
 
 HttpResponse delete_plan(RequestContext& ctx, Service&) {
   const auto id = ctx.uuid_param("id");
-  (void)change_plan(ctx, id,
-                    "UPDATE travel_plans p SET deleted_at = now() FROM target t"
-                    " WHERE p.id = t.id AND $2 = ''",
-                    "");
+  (void)change_plan(ctx, id, "deleted_at = now()", "{}");
   ctx.audit("delete", "travel_plans", id);
   return json_response(204, "");
 }

@@ -127,8 +127,7 @@ void RequestContext::audit(std::string_view action, std::string_view resource_ty
       " user_agent) VALUES (nullif($1, '')::uuid, $2, $3, $4, $5::jsonb, nullif($6, '')::inet,"
       " nullif($7, ''))",
       principal_.user_id, std::string(action), std::string(resource_type), std::string(resource_id),
-      with_request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), http_.peer,
-      http_.header("user-agent").substr(0, 500));
+      json_text(with_request), http_.peer, http_.header("user-agent").substr(0, 500));
 }
 
 std::optional<std::string> string_field(const nlohmann::json& body, std::string_view name) {
@@ -180,7 +179,7 @@ std::optional<std::string> json_field(const nlohmann::json& body, std::string_vi
     return std::nullopt;
   if ((kind == "object" && !found->is_object()) || (kind == "array" && !found->is_array()))
     throw bad_field(name, kind == "object" ? "a JSON object" : "a JSON array");
-  return found->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(*found);
 }
 
 void only_fields(const nlohmann::json& body, std::span<const std::string_view> allowed) {
@@ -244,6 +243,10 @@ std::optional<std::string> url_decode(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string json_text(const nlohmann::json& document) {
+  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 HttpResponse json_response(int status, std::string body) {

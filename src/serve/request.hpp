@@ -94,6 +94,9 @@ void only_fields(const nlohmann::json& body, std::span<const std::string_view> a
 // "%41b+c" -> "Ab c"; nullopt on a broken escape.
 [[nodiscard]] std::optional<std::string> url_decode(std::string_view text);
 
+// A document as compact JSON text; bytes that are not UTF-8 are replaced instead of throwing.
+[[nodiscard]] std::string json_text(const nlohmann::json& document);
+
 // A JSON body as the response of a handler.
 [[nodiscard]] HttpResponse json_response(int status, std::string body);
 

@@ -50,25 +50,27 @@ HttpResponse list_sessions(RequestContext& ctx, Service&) {
   return json_response(200, rows.front()[0].c_str());
 }
 
-// Changes a session that is not finished; `set` is the SET list over s and the parameter $2.
-HttpResponse change_session(RequestContext& ctx, std::string_view set, const std::string& value,
-                            std::string_view action, const nlohmann::json& details) {
+// Changes a session that is not finished; `set` is a SET list over the session s and the JSON
+// fields f.
+HttpResponse change_session(RequestContext& ctx, std::string_view set, const nlohmann::json& fields,
+                            const nlohmann::json& details) {
   const auto id = ctx.uuid_param("id");
   const auto rows = ctx.db().exec_params(
       "WITH target AS (SELECT id, status FROM sessions WHERE id = $1 FOR UPDATE),"
       " changed AS (UPDATE sessions s SET " +
           std::string(set) +
-          ", last_activity_at = now() FROM target t WHERE s.id = t.id"
+          ", last_activity_at = now() FROM target t, (SELECT $2::jsonb AS f) AS input"
+          " WHERE s.id = t.id"
           " AND t.status NOT IN ('completed', 'failed', 'cancelled', 'expired') RETURNING s.*)"
           " SELECT (SELECT status FROM target), (SELECT to_jsonb(c) FROM changed c)",
-      id, value);
+      id, json_text(fields));
   if (rows.front()[0].is_null())
     throw no_session();
   if (rows.front()[1].is_null())
     throw ApiError(409, "conflict",
                    "the session is " + std::string(rows.front()[0].c_str()) + "; it cannot change",
                    {{"status", rows.front()[0].c_str()}});
-  ctx.audit(action, "sessions", id, details);
+  ctx.audit("update", "sessions", id, details);
   return json_response(200, rows.front()[1].c_str());
 }
 
@@ -86,15 +88,14 @@ HttpResponse update_session(RequestContext& ctx, Service&) {
                    {{"field", "status"}});
   return change_session(
       ctx,
-      "context = CASE WHEN $2::jsonb ? 'context' THEN s.context || ($2::jsonb->'context')"
-      " ELSE s.context END, title = CASE WHEN $2::jsonb ? 'title' THEN $2::jsonb->>'title'"
-      " ELSE s.title END, status = coalesce($2::jsonb->>'status', s.status)",
-      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "update",
-      {{"fields", body.size()}});
+      "context = CASE WHEN f ? 'context' THEN s.context || (f->'context') ELSE s.context END,"
+      " title = CASE WHEN f ? 'title' THEN f->>'title' ELSE s.title END,"
+      " status = coalesce(f->>'status', s.status)",
+      body, {{"fields", body.size()}});
 }
 
 HttpResponse complete_session(RequestContext& ctx, Service&) {
-  return change_session(ctx, "status = 'completed', error = nullif($2, '')", "", "update",
+  return change_session(ctx, "status = 'completed', error = NULL", nlohmann::json::object(),
                         {{"status", "completed"}});
 }
 
@@ -107,7 +108,7 @@ HttpResponse fail_session(RequestContext& ctx, Service&) {
   if (reason.empty() || reason.size() > 2000)
     throw ApiError(400, "invalid_field", "field 'reason' must hold 1 to 2000 characters",
                    {{"field", "reason"}});
-  return change_session(ctx, "status = 'failed', error = $2", reason, "update",
+  return change_session(ctx, "status = 'failed', error = f->>'reason'", body,
                         {{"status", "failed"}});
 }
 

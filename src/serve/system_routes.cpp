@@ -39,7 +39,7 @@ HttpResponse ready(RequestContext&, Service& service) {
   json body = {{"status", current ? "ready" : "not_ready"}, {"migrations", state}};
   if (!current)
     body["reason"] = "migrations are not current: run agentdb migrate up";
-  return json_response(current ? 200 : 503, body.dump());
+  return json_response(current ? 200 : 503, json_text(body));
 }
 
 HttpResponse detailed(RequestContext& ctx, Service& service) {
@@ -58,7 +58,7 @@ HttpResponse detailed(RequestContext& ctx, Service& service) {
       {"server_version", ctx.db().server_version()},
       {"migrations", migration_state(ctx.db(), service.settings().migrations_dir)},
   };
-  return json_response(200, body.dump());
+  return json_response(200, json_text(body));
 }
 
 HttpResponse metrics(RequestContext&, Service& service) {
