@@ -13,6 +13,7 @@ packages=(
   python3  # the Qdrant stand-in server (tests/qdrant)
   chromium  # renders the HTML cost report in a test
   pgbouncer redis-server  # real peers for the health and pool tests
+  nodejs  # npm runs @redocly/cli, the reference linter of serve's OpenAPI document
   # the embedded database and the tools agentdb drives
   postgresql-15 postgresql-client-15
 )

@@ -23,6 +23,17 @@ cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DAGENTDB_WERROR=ON >/dev/null
 cmake --build build-ci -j"$jobs" --target agentdb
 ctest --test-dir build-ci -j"$jobs" -L cli --output-on-failure --timeout 300 | tee build-ci/ctest.log
 
+stage "OpenAPI document of serve against the reference linter (@redocly/cli 2.77.0)"
+build-ci/agentdb serve --openapi >build-ci/openapi.json
+npm install --prefix build-ci/redocly --no-save --no-audit --no-fund --silent @redocly/cli@2.77.0
+build-ci/redocly/node_modules/.bin/redocly lint --config tests/openapi/redocly.yaml \
+  --max-problems 20 build-ci/openapi.json 2>&1 | tee build-ci/redocly.log
+# Clean means no warning either (the linter's exit status counts only errors).
+if grep -q "You have [0-9]* warning" build-ci/redocly.log; then
+  echo "the OpenAPI document has lint warnings (above)" >&2
+  exit 1
+fi
+
 stage "address and undefined-behaviour sanitizer build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTDB_WERROR=ON \
   -DAGENTDB_SANITIZERS="address;undefined" >/dev/null

@@ -28,6 +28,8 @@ bool is_declared(std::string_view key, const std::vector<const Setting*>& declar
 Config Config::load(const std::optional<std::filesystem::path>& explicit_file,
                     const std::vector<const Setting*>& declared) {
   Config config;
+  config.explicit_file_ = explicit_file;
+  config.declared_ = declared;
   const std::filesystem::path path = explicit_file.value_or("agentdb.toml");
   std::error_code ec;
   if (!explicit_file && !std::filesystem::exists(path, ec))
@@ -54,6 +56,12 @@ Config Config::load(const std::optional<std::filesystem::path>& explicit_file,
   }
   config.source_ = path;
   return config;
+}
+
+Config Config::reloaded() const {
+  auto fresh = load(explicit_file_, declared_);
+  fresh.secrets_ = secrets_;
+  return fresh;
 }
 
 std::optional<std::string> Config::find(const Setting& setting, std::string_view flag_value) const {

@@ -24,6 +24,10 @@ class Config {
   static Config load(const std::optional<std::filesystem::path>& explicit_file,
                      const std::vector<const Setting*>& declared);
 
+  // The same file read again (SIGHUP): what it holds now, checked as at start; the secrets seen
+  // so far stay redacted.
+  [[nodiscard]] Config reloaded() const;
+
   // The first of: the flag's value (when non-empty), the environment variable, the file key;
   // nullopt when none is set (the default is not applied).
   [[nodiscard]] std::optional<std::string> find(const Setting& setting,
@@ -41,6 +45,8 @@ class Config {
  private:
   toml::Document document_;
   std::filesystem::path source_;
+  std::optional<std::filesystem::path> explicit_file_;
+  std::vector<const Setting*> declared_;
   // Shared by copies of this Config: a secret read through any of them is redacted everywhere.
   struct SecretList {
     std::mutex mutex;

@@ -118,15 +118,15 @@ HttpResponse list_audit(RequestContext& ctx, Service&) {
 
 constexpr Route kRoutes[] = {
     {"POST", "/api/v1/users", Scope::admin, Access::read_write, create_user, Auth::key,
-     "Create a user (admin)"},
+     "Create a user (admin)", "201 400 409 413 415", ""},
     {"POST", "/api/v1/api-keys", Scope::admin, Access::read_write, create_key, Auth::key,
-     "Issue an API key; the raw key is in this response only (admin)"},
+     "Issue an API key; the raw key is in this response only (admin)", "201 400 413 415", ""},
     {"GET", "/api/v1/api-keys", Scope::admin, Access::read_only, list_all_keys, Auth::key,
-     "List API keys (admin)"},
+     "List API keys (admin)", "200 400", "email"},
     {"DELETE", "/api/v1/api-keys/{prefix}", Scope::admin, Access::read_write, revoke, Auth::key,
-     "Revoke an API key by its prefix; refused at once (admin)"},
+     "Revoke an API key by its prefix; refused at once (admin)", "200 404 409", ""},
     {"GET", "/api/v1/audit", Scope::admin, Access::read_only, list_audit, Auth::key,
-     "The audit trail, newest first (admin)"},
+     "The audit trail, newest first (admin)", "200 400", "resource_type limit"},
 };
 
 }  // namespace

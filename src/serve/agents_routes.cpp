@@ -149,17 +149,18 @@ HttpResponse use_agent(RequestContext& ctx, Service&) {
 
 constexpr Route kRoutes[] = {
     {"POST", "/api/v1/agents", Scope::write, Access::read_write, create_agent, Auth::key,
-     "Create an agent"},
+     "Create an agent", "201 400 413 415 422", ""},
     {"GET", "/api/v1/agents", Scope::read, Access::read_only, list_agents, Auth::key,
-     "List agents (filter by type and active; keyset pagination)"},
+     "List agents (filter by type and active; keyset pagination)", "200 400",
+     "type active after limit"},
     {"GET", "/api/v1/agents/{id}", Scope::read, Access::read_only, get_agent, Auth::key,
-     "Get an agent"},
+     "Get an agent", "200 400 404", ""},
     {"PATCH", "/api/v1/agents/{id}", Scope::write, Access::read_write, update_agent, Auth::key,
-     "Change some fields of an agent (its version goes up by one)"},
+     "Change some fields of an agent (its version goes up by one)", "200 400 404 413 415", ""},
     {"DELETE", "/api/v1/agents/{id}", Scope::write, Access::read_write, delete_agent, Auth::key,
-     "Soft-delete an agent"},
+     "Soft-delete an agent", "204 400 404", ""},
     {"POST", "/api/v1/agents/{id}/use", Scope::write, Access::read_write, use_agent, Auth::key,
-     "Count one use of an agent"},
+     "Count one use of an agent", "200 400 404", ""},
 };
 
 }  // namespace

@@ -13,6 +13,8 @@ HttpResponse error_response(const ApiError& error) {
           {"error",
            {{"code", error.code()}, {"message", error.what()}, {"details", error.details()}}}}
           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (error.status() == 401)  // RFC 9110: a 401 names the scheme that would work
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"agentdb\"");
   if (error.status() == 503 || error.status() == 429)
     response.headers.emplace_back("Retry-After", error.details().value("retry_after", "1"));
   return response;

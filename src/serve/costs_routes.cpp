@@ -84,9 +84,11 @@ HttpResponse cost_budget(RequestContext& ctx, Service&) {
 
 constexpr Route kRoutes[] = {
     {"GET", "/api/v1/costs/report", Scope::read, Access::read_only, cost_report, Auth::key,
-     "Your costs as `agentdb cost report --json` gives them (admin: anyone's)"},
+     "Your costs as `agentdb cost report --json` gives them (admin: anyone's)", "200 400 403",
+     "user since from to tz model group_by"},
     {"GET", "/api/v1/costs/budget", Scope::read, Access::read_only, cost_budget, Auth::key,
-     "Your spend against a limit as `agentdb cost budget --json` gives it (admin: anyone's)"},
+     "Your spend against a limit as `agentdb cost budget --json` gives it (admin: anyone's)",
+     "200 400 403", "limit_usd period per_user user since from to tz"},
 };
 
 }  // namespace

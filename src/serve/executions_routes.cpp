@@ -146,16 +146,19 @@ HttpResponse list_executions(RequestContext& ctx, Service&) {
 
 constexpr Route kRoutes[] = {
     {"POST", "/api/v1/executions", Scope::write, Access::read_write, start_execution, Auth::key,
-     "Start an agent execution"},
+     "Start an agent execution", "201 400 413 415 422", ""},
     {"GET", "/api/v1/executions", Scope::read, Access::read_only, list_executions, Auth::key,
-     "List your executions, newest first (by status; keyset pagination)"},
+     "List your executions, newest first (by status; keyset pagination)", "200 400",
+     "status after limit"},
     {"GET", "/api/v1/executions/{id}", Scope::read, Access::read_only, get_execution, Auth::key,
-     "Get an execution"},
+     "Get an execution", "200 400 404", ""},
     {"POST", "/api/v1/executions/{id}/complete", Scope::write, Access::read_write,
      complete_execution, Auth::key,
-     "Complete an execution: tokens, timing, result, and its cost row priced from model_prices"},
+     "Complete an execution: tokens, timing, result, and its cost row priced from model_prices",
+     "200 400 404 409 413 415", ""},
     {"POST", "/api/v1/executions/{id}/fail", Scope::write, Access::read_write, fail_execution,
-     Auth::key, "Fail an execution with an error (tokens used are billed)"},
+     Auth::key, "Fail an execution with an error (tokens used are billed)",
+     "200 400 404 409 413 415", ""},
 };
 
 }  // namespace

@@ -153,15 +153,18 @@ HttpResponse delete_plan(RequestContext& ctx, Service&) {
 
 constexpr Route kRoutes[] = {
     {"POST", "/api/v1/plans", Scope::write, Access::read_write, create_plan, Auth::key,
-     "Create a travel plan (its ETag is its version)"},
+     "Create a travel plan (its ETag is its version)", "201 400 413 415 422", ""},
     {"GET", "/api/v1/plans", Scope::read, Access::read_only, list_plans, Auth::key,
-     "List your travel plans, newest first (by status; keyset pagination)"},
+     "List your travel plans, newest first (by status; keyset pagination)", "200 400",
+     "status after limit"},
     {"GET", "/api/v1/plans/{id}", Scope::read, Access::read_only, get_plan, Auth::key,
-     "Get a travel plan with its ETag"},
+     "Get a travel plan with its ETag", "200 400 404", ""},
     {"PATCH", "/api/v1/plans/{id}", Scope::write, Access::read_write, update_plan, Auth::key,
-     "Change some fields of a travel plan; with If-Match only at that version (else 412)"},
+     "Change some fields of a travel plan; with If-Match only at that version (else 412)",
+     "200 400 404 412 413 415 422", ""},
     {"DELETE", "/api/v1/plans/{id}", Scope::write, Access::read_write, delete_plan, Auth::key,
-     "Soft-delete a travel plan; with If-Match only at that version (else 412)"},
+     "Soft-delete a travel plan; with If-Match only at that version (else 412)", "204 400 404 412",
+     ""},
 };
 
 }  // namespace

@@ -1,26 +1,62 @@
 #include "serve/rate_limit.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+
+#include "core/error.hpp"
+#include "util/strings.hpp"
 
 namespace agentdb::serve {
 
-TierLimit tier_limit(std::string_view tier) {
-  if (tier == "free")
-    return {5, 10};
-  if (tier == "standard")
-    return {50, 100};
-  if (tier == "premium")
-    return {500, 1000};
-  return {};
+namespace {
+
+std::optional<double> positive_number(std::string_view text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
+      value <= 0 || value > 1e9)
+    return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+TierLimits parse_tier_limits(std::string_view text) {
+  TierLimits limits;
+  for (const auto& part : util::split(text, ',')) {
+    const auto item = util::trim(part);
+    if (item.empty())
+      continue;
+    const auto equals = item.find('=');
+    const auto slash = item.find('/', equals == std::string_view::npos ? 0 : equals);
+    const auto name = util::trim(item.substr(0, equals));
+    const auto rate =
+        equals == std::string_view::npos || slash == std::string_view::npos
+            ? std::nullopt
+            : positive_number(util::trim(item.substr(equals + 1, slash - equals - 1)));
+    const auto burst = rate ? positive_number(util::trim(item.substr(slash + 1))) : std::nullopt;
+    if (name.empty() || !rate || !burst || *burst < 1)
+      throw Error(ExitCode::usage,
+                  "invalid rate limit '" + util::printable(excerpt(item, 60)) + "'",
+                  "give TIER=PER_SECOND/BURST, comma-separated, such as free=5/10,standard=50/100");
+    limits[std::string(name)] = {*rate, *burst};
+  }
+  return limits;
+}
+
+void RateLimiter::set_limits(TierLimits limits) {
+  const std::lock_guard lock(mutex_);
+  limits_ = std::move(limits);
 }
 
 std::optional<int> RateLimiter::take(const std::string& key, std::string_view tier,
                                      Clock::time_point now) {
-  const auto limit = tier_limit(tier);
-  if (limit.per_second <= 0)
-    return std::nullopt;
   const std::lock_guard lock(mutex_);
+  const auto found = limits_.find(tier);
+  if (found == limits_.end())
+    return std::nullopt;
+  const auto limit = found->second;
   auto [it, fresh] = buckets_.try_emplace(key, Bucket{limit.burst, now});
   auto& bucket = it->second;
   if (!fresh) {

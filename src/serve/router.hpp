@@ -31,6 +31,10 @@ struct Route {
   Handler handler;
   Auth auth = Auth::key;
   std::string_view summary = {};
+  // The statuses this route answers besides those of every keyed route (401, 429, 503, and 403
+  // when it needs write or admin), as "201 400 415"; a route that lists 415 reads a JSON body.
+  std::string_view responses = {};
+  std::string_view query = {};  // its query parameters, as "after limit"
 };
 
 struct RouteMatch {

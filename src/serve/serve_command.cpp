@@ -11,6 +11,7 @@
 
 #include "db/session.hpp"
 #include "migrate/migrate.hpp"
+#include "serve/openapi.hpp"
 #include "serve/server.hpp"
 #include "serve/service.hpp"
 #include "serve/settings.hpp"
@@ -28,7 +29,12 @@ struct ServeOptions {
   std::string drain_timeout;
   std::string statement_timeout;
   std::string migrations_dir;
+  std::string rate_limits;
+  std::string log_level;
+  std::string idle_timeout;
+  std::string max_connections;
   bool allow_pending = false;
+  bool openapi = false;
   bool no_access_log = false;
 };
 
@@ -86,9 +92,24 @@ void refuse_pending(Context& ctx, const std::filesystem::path& dir, bool allow_p
                  " migration(s) pending; serving anyway (--allow-pending)");
 }
 
-// SIGTERM and SIGINT drain; the signals are blocked in every thread and taken here, so no handler
-// runs in the middle of a request.
-void watch_signals(HttpServer& server, const Context& ctx, std::chrono::milliseconds drain,
+// SIGHUP: agentdb.toml read again; the rate limits and the log level it (or the flags and the
+// environment, which win as at start) gives now. A file that no longer reads keeps what runs.
+void reload(Service& service, const Context& ctx, const ServeOptions& options) {
+  try {
+    const auto config = ctx.config.reloaded();
+    const auto limits = config.value(kRateLimits, options.rate_limits);
+    const auto level = config.value(kLogLevel, options.log_level);
+    service.reconfigure(parse_tier_limits(limits), parse_log_level(level));
+    ctx.out.note("SIGHUP: reloaded; rate limits " + limits + ", log level " + level);
+  } catch (const Error& error) {
+    ctx.out.warn(std::string("SIGHUP: kept the running settings: ") + error.what());
+  }
+}
+
+// SIGTERM and SIGINT drain, SIGHUP reloads; the signals are blocked in every thread and taken
+// here, so no handler runs in the middle of a request.
+void watch_signals(HttpServer& server, Service& service, const Context& ctx,
+                   const ServeOptions& options, std::chrono::milliseconds drain,
                    const std::atomic<bool>& stopped) {
   sigset_t set;
   sigemptyset(&set);
@@ -99,7 +120,7 @@ void watch_signals(HttpServer& server, const Context& ctx, std::chrono::millisec
   while (!stopped) {
     const int signal = sigtimedwait(&set, nullptr, &tick);
     if (signal == SIGHUP) {
-      ctx.out.note("SIGHUP: this version has nothing to reload");
+      reload(service, ctx, options);
     } else if (signal == SIGTERM || signal == SIGINT) {
       ctx.out.note(std::string(signal == SIGTERM ? "SIGTERM" : "SIGINT") +
                    ": finishing the requests in flight (up to " + util::human_duration(drain) +
@@ -111,6 +132,11 @@ void watch_signals(HttpServer& server, const Context& ctx, std::chrono::millisec
 }
 
 ExitCode run_serve(Context& ctx, const ServeOptions& options) {
+  if (options.openapi) {  // the document the service would answer, without a database
+    const auto text = openapi_document(all_routes()).dump(2) + "\n";
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return ExitCode::ok;
+  }
   ServerSettings server_settings;
   parse_listen(ctx.config.value(kListen, options.listen), server_settings);
   ServiceSettings settings;
@@ -126,6 +152,12 @@ ExitCode run_serve(Context& ctx, const ServeOptions& options) {
   settings.migrations_dir = ctx.config.value(migrate::kMigrationsDir, options.migrations_dir);
   settings.database = ctx.database();
   settings.pool.session.connect_timeout = std::chrono::seconds(5);
+  settings.rate_limits = parse_tier_limits(ctx.config.value(kRateLimits, options.rate_limits));
+  settings.log_level = parse_log_level(ctx.config.value(kLogLevel, options.log_level));
+  server_settings.idle_timeout =
+      duration_of(ctx.config.value(kIdleTimeout, options.idle_timeout), "--idle-timeout");
+  server_settings.max_connections = bounded_int(
+      ctx.config.value(kMaxConnections, options.max_connections), "--max-connections", 1, 100000);
   refuse_pending(ctx, settings.migrations_dir, options.allow_pending);
 
   sigset_t set;
@@ -154,7 +186,7 @@ ExitCode run_serve(Context& ctx, const ServeOptions& options) {
                std::to_string(settings.pool.max_size) + ", " +
                std::to_string(server_settings.io_threads) + " I/O threads)");
   std::atomic<bool> stopped{false};
-  std::thread signals([&] { watch_signals(server, ctx, drain, stopped); });
+  std::thread signals([&] { watch_signals(server, service, ctx, options, drain, stopped); });
   server.run();
   stopped = true;
   signals.join();
@@ -179,6 +211,19 @@ void register_serve_command(CLI::App& family, std::vector<Command>& commands) {
   app->add_option(
       "--migrations-dir", options->migrations_dir,
       "Migrations that must be applied (env AGENTDB_MIGRATIONS_DIR; default ./migrations)");
+  app->add_option("--rate-limits", options->rate_limits,
+                  "TIER=PER_SECOND/BURST,... for API keys by tier; SIGHUP reloads (env "
+                  "AGENTDB_RATE_LIMITS; default free=5/10,standard=50/100,premium=500/1000)");
+  app->add_option("--log-level", options->log_level,
+                  "Access log: info, warn (4xx, 5xx), error (5xx) or off; SIGHUP reloads (env "
+                  "AGENTDB_LOG_LEVEL; default info)");
+  app->add_option("--idle-timeout", options->idle_timeout,
+                  "Close a client connection silent this long, or a request not whole by then "
+                  "(default 30s)");
+  app->add_option("--max-connections", options->max_connections,
+                  "Client connections at once; more are answered 503 (default 1024)");
+  app->add_flag("--openapi", options->openapi,
+                "Print the OpenAPI 3.1 document of every route (as /openapi.json) and exit");
   app->add_flag("--allow-pending", options->allow_pending,
                 "Serve even when migrations are pending");
   app->add_flag("--no-access-log", options->no_access_log,

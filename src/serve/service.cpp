@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.hpp"
 #include "db/session.hpp"
 #include "db/transaction.hpp"
 #include "serve/api_error.hpp"
@@ -40,11 +41,45 @@ std::string_view path_of(std::string_view target) {
 
 }  // namespace
 
+LogLevel parse_log_level(std::string_view text) {
+  if (text == "info")
+    return LogLevel::info;
+  if (text == "warn")
+    return LogLevel::warn;
+  if (text == "error")
+    return LogLevel::error;
+  if (text == "off")
+    return LogLevel::off;
+  throw Error(ExitCode::usage, "invalid log level '" + util::printable(excerpt(text)) + "'",
+              "give info, warn, error or off");
+}
+
 Service::Service(ServiceSettings settings, AccessLog access_log)
     : settings_(std::move(settings)),
       access_log_(std::move(access_log)),
       pool_(settings_.database, settings_.pool),
-      router_(all_routes()) {}
+      router_(all_routes()),
+      rate_limiter_(settings_.rate_limits),
+      log_level_(settings_.log_level) {}
+
+void Service::reconfigure(TierLimits rate_limits, LogLevel log_level) {
+  rate_limiter_.set_limits(std::move(rate_limits));
+  log_level_ = log_level;
+}
+
+bool Service::logs(int status) const {
+  switch (log_level_.load()) {
+    case LogLevel::info:
+      return true;
+    case LogLevel::warn:
+      return status >= 400;
+    case LogLevel::error:
+      return status >= 500;
+    case LogLevel::off:
+      return false;
+  }
+  return true;
+}
 
 HttpResponse Service::handle(const HttpRequest& request) noexcept {
   const auto started = std::chrono::steady_clock::now();
@@ -66,7 +101,7 @@ HttpResponse Service::handle(const HttpRequest& request) noexcept {
   const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   metrics_.record(request.method, route_name, response.status, took);
-  if (access_log_) {
+  if (access_log_ && logs(response.status)) {
     try {
       access_log_(nlohmann::json{{"time", util::iso_utc(std::chrono::system_clock::now())},
                                  {"request_id", request_id},

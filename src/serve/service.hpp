@@ -5,6 +5,7 @@
 // handle() at once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -21,11 +22,18 @@
 
 namespace agentdb::serve {
 
+// Which requests the access log shows.
+enum class LogLevel { info, warn, error, off };
+// "info", "warn", "error", "off"; throws Error(usage) otherwise.
+[[nodiscard]] LogLevel parse_log_level(std::string_view text);
+
 struct ServiceSettings {
   db::ConnectionTarget database;
   db::PoolSettings pool;
   std::chrono::milliseconds statement_timeout{5'000};
   std::filesystem::path migrations_dir = "migrations";
+  TierLimits rate_limits;
+  LogLevel log_level = LogLevel::info;
 };
 
 // One JSON line per request: time, request id, method, route, status, duration, key prefix.
@@ -38,6 +46,8 @@ class Service {
   [[nodiscard]] HttpResponse handle(const HttpRequest& request) noexcept;
   // For answers the server gives itself (400 malformed, 413, 431): counted like the rest.
   void record_rejection(int status);
+  // What SIGHUP changes while requests run: the tiers' limits (buckets kept) and the log level.
+  void reconfigure(TierLimits rate_limits, LogLevel log_level);
 
   [[nodiscard]] db::ConnectionPool& pool() { return pool_; }
   [[nodiscard]] const Metrics& metrics() const { return metrics_; }
@@ -48,6 +58,7 @@ class Service {
   HttpResponse dispatch(const HttpRequest& request, RequestContext& ctx, std::string& route_name);
   HttpResponse run_with_key(const Route& route, RequestContext& ctx);
   void authenticate(const Route& route, RequestContext& ctx);
+  [[nodiscard]] bool logs(int status) const;
 
   ServiceSettings settings_;
   AccessLog access_log_;
@@ -55,6 +66,7 @@ class Service {
   Router router_;
   Metrics metrics_;
   RateLimiter rate_limiter_;
+  std::atomic<LogLevel> log_level_;
 };
 
 }  // namespace agentdb::serve

@@ -114,17 +114,18 @@ HttpResponse fail_session(RequestContext& ctx, Service&) {
 
 constexpr Route kRoutes[] = {
     {"POST", "/api/v1/sessions", Scope::write, Access::read_write, create_session, Auth::key,
-     "Create a session"},
+     "Create a session", "201 400 413 415", ""},
     {"GET", "/api/v1/sessions", Scope::read, Access::read_only, list_sessions, Auth::key,
-     "List your sessions (by status; keyset pagination)"},
+     "List your sessions (by status; keyset pagination)", "200 400", "status after limit"},
     {"GET", "/api/v1/sessions/{id}", Scope::read, Access::read_only, get_session, Auth::key,
-     "Get a session"},
+     "Get a session", "200 400 404", ""},
     {"PATCH", "/api/v1/sessions/{id}", Scope::write, Access::read_write, update_session, Auth::key,
-     "Merge into a session's context; change its title or active/idle status"},
+     "Merge into a session's context; change its title or active/idle status",
+     "200 400 404 409 413 415", ""},
     {"POST", "/api/v1/sessions/{id}/complete", Scope::write, Access::read_write, complete_session,
-     Auth::key, "Complete a session"},
+     Auth::key, "Complete a session", "200 400 404 409", ""},
     {"POST", "/api/v1/sessions/{id}/fail", Scope::write, Access::read_write, fail_session,
-     Auth::key, "Fail a session with a reason"},
+     Auth::key, "Fail a session with a reason", "200 400 404 409 413 415", ""},
 };
 
 }  // namespace

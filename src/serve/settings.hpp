@@ -30,7 +30,31 @@ inline constexpr Setting kStatementTimeout{.key = "serve.statement_timeout",
                                            .fallback = "5s",
                                            .doc = "statement timeout of each request",
                                            .secrecy = Secrecy::plain};
-inline constexpr const Setting* kSettings[] = {&kListen, &kPoolSize, &kThreads, &kDrainTimeout,
-                                               &kStatementTimeout};
+inline constexpr Setting kRateLimits{
+    .key = "serve.rate_limits",
+    .env = "AGENTDB_RATE_LIMITS",
+    .fallback = "free=5/10,standard=50/100,premium=500/1000",
+    .doc = "requests per second/burst of each key tier (SIGHUP reloads)",
+    .secrecy = Secrecy::plain};
+inline constexpr Setting kLogLevel{.key = "serve.log_level",
+                                   .env = "AGENTDB_LOG_LEVEL",
+                                   .fallback = "info",
+                                   .doc =
+                                       "access log: info (every request), warn (4xx and 5xx), "
+                                       "error (5xx) or off (SIGHUP reloads)",
+                                   .secrecy = Secrecy::plain};
+inline constexpr Setting kIdleTimeout{.key = "serve.idle_timeout",
+                                      .env = nullptr,
+                                      .fallback = "30s",
+                                      .doc = "how long a client connection may stay silent",
+                                      .secrecy = Secrecy::plain};
+inline constexpr Setting kMaxConnections{.key = "serve.max_connections",
+                                         .env = nullptr,
+                                         .fallback = "1024",
+                                         .doc = "client connections at once (more get 503)",
+                                         .secrecy = Secrecy::plain};
+inline constexpr const Setting* kSettings[] = {
+    &kListen,     &kPoolSize, &kThreads,     &kDrainTimeout,  &kStatementTimeout,
+    &kRateLimits, &kLogLevel, &kIdleTimeout, &kMaxConnections};
 
 }  // namespace agentdb::serve

@@ -5,6 +5,7 @@
 #include "db/session.hpp"
 #include "migrate/migrate.hpp"
 #include "serve/api_error.hpp"
+#include "serve/openapi.hpp"
 #include "serve/router.hpp"
 #include "serve/service.hpp"
 
@@ -68,14 +69,21 @@ HttpResponse metrics(RequestContext&, Service& service) {
   return response;
 }
 
+HttpResponse api_document(RequestContext&, Service& service) {
+  return json_response(200, json_text(openapi_document(service.router().routes())));
+}
+
 constexpr Route kRoutes[] = {
     {"GET", "/health", Scope::none, Access::read_only, live, Auth::none,
-     "Liveness: the process answers (no database)"},
+     "Liveness: the process answers (no database)", "200 400", ""},
     {"GET", "/health/ready", Scope::none, Access::read_only, ready, Auth::none,
-     "Readiness: the database answers and migrations are current"},
+     "Readiness: the database answers and migrations are current", "200 400 503", ""},
     {"GET", "/health/detailed", Scope::admin, Access::read_only, detailed, Auth::key,
-     "Pool, server and migration state (admin)"},
-    {"GET", "/metrics", Scope::none, Access::read_only, metrics, Auth::none, "Prometheus metrics"},
+     "Pool, server and migration state (admin)", "200 400", ""},
+    {"GET", "/metrics", Scope::none, Access::read_only, metrics, Auth::none, "Prometheus metrics",
+     "200 400", ""},
+    {"GET", "/openapi.json", Scope::none, Access::read_only, api_document, Auth::none,
+     "This document: every route of the service (OpenAPI 3.1)", "200 400", ""},
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // agentdb serve over real HTTP (cpp-httplib's client and raw sockets) against a real PostgreSQL:
 // keys by hash and revocation at once, scopes, the agents routes with their audit rows, bad input
 // answered with a clear 4xx while the server keeps serving, pipelining, rate limits, pending
-// migrations refused, and SIGTERM draining to exit 0.
+// migrations refused, SIGTERM draining under load with no acknowledged write lost, SIGHUP reloads.
 #include <atomic>
 #include <thread>
 
@@ -281,12 +281,67 @@ TEST_F(ServeTest, PendingMigrationsKeepServeFromStarting) {
   EXPECT_NE(refused.err.find("--allow-pending"), std::string::npos) << refused.err;
 }
 
-TEST_F(ServeTest, SigtermDrainsAndExitsZero) {
+// Eight clients write as fast as they can while SIGTERM arrives: serve exits 0, and every write
+// it acknowledged (201) is in the database.
+TEST_F(ServeTest, SigtermUnderWriteLoadDrainsExitsZeroAndLosesNoAcknowledgedWrite) {
   start({"--drain-timeout", "5s"});
-  EXPECT_EQ(http->Get("/health")->status, 200);
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> stopping{false};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c)
+    clients.emplace_back([&, c] {
+      auto client = server->client();
+      for (int i = 0; !stopping || i < 5; ++i) {
+        const auto made = client->Post(
+            "/api/v1/agents", bearer(writer_key),
+            json({{"name", "drain " + std::to_string(c) + "-" + std::to_string(i)}}).dump(),
+            "application/json");
+        if (!made)
+          return;  // the server closed: it no longer accepts
+        if (made->status == 201)
+          ++acknowledged;
+      }
+    });
+  while (acknowledged < 40)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  stopping = true;
   EXPECT_EQ(server->stop(SIGTERM), 0) << server->stderr_text();
+  for (auto& client : clients)
+    client.join();
   EXPECT_NE(server->stderr_text().find("SIGTERM: finishing the requests in flight"),
             std::string::npos);
+  EXPECT_GE(std::stoi(db.scalar("SELECT count(*) FROM agents WHERE name LIKE 'drain %'")),
+            acknowledged.load())
+      << "an acknowledged write is never lost";
+}
+
+// SIGHUP reads agentdb.toml again: new rate limits (the bucket kept) and a new access-log level,
+// at once and without a restart; a file that no longer reads keeps what runs.
+TEST_F(ServeTest, SighupReloadsRateLimitsAndTheLogLevelFromTheConfigFile) {
+  TempDir dir;
+  const auto file = (dir.path() / "agentdb.toml").string();
+  dir.write("agentdb.toml", "[serve]\nrate_limits = \"free=0.001/2\"\nlog_level = \"warn\"\n");
+  start({"--config", file});
+  const auto free_key = new_key("hup@example.com", "read", "free");
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(free_key))->status, 200);
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(free_key))->status, 200);
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(free_key))->status, 429);
+  EXPECT_EQ(server->stdout_text().find("\"status\":200"), std::string::npos)
+      << "warn logs no 200: " << server->stdout_text();
+  EXPECT_NE(server->stdout_text().find("\"status\":429"), std::string::npos);
+
+  dir.write("agentdb.toml", "[serve]\nrate_limits = \"free=1000/1000\"\nlog_level = \"info\"\n");
+  server->signal(SIGHUP);
+  ASSERT_TRUE(server->wait_for_stderr("SIGHUP: reloaded")) << server->stderr_text();
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(free_key))->status, 200) << "limits reloaded";
+  EXPECT_NE(server->stdout_text().find("\"status\":200"), std::string::npos) << "level reloaded";
+
+  dir.write("agentdb.toml", "[serve]\nrate_limits = \"free=lots\"\n");
+  server->signal(SIGHUP);
+  ASSERT_TRUE(server->wait_for_stderr("SIGHUP: kept the running settings: invalid rate limit"))
+      << server->stderr_text();
+  EXPECT_EQ(http->Get("/api/v1/agents", bearer(free_key))->status, 200);
+  EXPECT_TRUE(server->running());
 }
 
 TEST_F(ServeTest, KeysFromTheCommandLineListAndRefuseBadInput) {

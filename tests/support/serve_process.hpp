@@ -101,6 +101,19 @@ class ServeProcess {
     return status_;
   }
   [[nodiscard]] int exit_status() const { return status_; }
+  void signal(int number) const {
+    if (pid_ != 0)
+      ::kill(pid_, number);
+  }
+  // Waits up to 10 s for `text` in what serve wrote to stderr.
+  [[nodiscard]] bool wait_for_stderr(const std::string& text) const {
+    for (int i = 0; i < 400; ++i) {
+      if (stderr_text().find(text) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return false;
+  }
 
  private:
   TempDir dir_;

@@ -51,6 +51,22 @@ TEST(Config, AFlagBeatsTheEnvironmentWhichBeatsTheFileWhichBeatsTheDefault) {
   std::filesystem::remove(path);
 }
 
+TEST(Config, ReloadedReadsTheFileAgainCheckedAsAtStartAndKeepsSecretsRedacted) {
+  const auto path = write_config("[test]\ndir = \"first\"\n");
+  const auto config = Config::load(path, {&kDir});
+  ::setenv(kToken.env, "hunter2-token", 1);
+  (void)config.find(kToken);
+  ::unsetenv(kToken.env);
+  std::ofstream(path) << "[test]\ndir = \"second\"\n";
+  const auto fresh = config.reloaded();
+  EXPECT_EQ(fresh.value(kDir), "second");
+  EXPECT_EQ(config.value(kDir), "first") << "the running one is unchanged";
+  EXPECT_EQ(fresh.secrets(), std::vector<std::string>{"hunter2-token"});
+  std::ofstream(path) << "[test]\ndri = \"typo\"\n";
+  EXPECT_THROW((void)config.reloaded(), Error);
+  std::filesystem::remove(path);
+}
+
 TEST(Config, AKeyNoModuleDeclaredIsAUsageErrorAndATableTakesItsSubkeys) {
   const auto path = write_config("[test]\ndri = \"typo\"\n");
   try {
