@@ -12,6 +12,11 @@
 #define AGENTDB_VERSION "0.0.0"
 #endif
 
+#ifdef AGENTDB_LINKED_CORE
+// Sanitizer builds link the program in (see src/CMakeLists.txt).
+extern "C" int agentdb_main(int argc, char** argv);
+#endif
+
 namespace {
 
 std::string directory_of_executable() {
@@ -49,6 +54,9 @@ int main(int argc, char** argv) {
     std::puts("agentdb " AGENTDB_VERSION);
     return 0;
   }
+#ifdef AGENTDB_LINKED_CORE
+  return agentdb_main(argc, argv);
+#endif
   void* core = open_core();
   if (core == nullptr)
     return 1;
