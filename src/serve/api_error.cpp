@@ -2,17 +2,16 @@
 
 #include "db/pool.hpp"
 #include "db/session.hpp"
+#include "serve/request.hpp"
 
 namespace agentdb::serve {
 
 HttpResponse error_response(const ApiError& error) {
   HttpResponse response;
   response.status = error.status();
-  response.body =
-      nlohmann::json{
-          {"error",
-           {{"code", error.code()}, {"message", error.what()}, {"details", error.details()}}}}
-          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body = json_text(
+      {{"error",
+        {{"code", error.code()}, {"message", error.what()}, {"details", error.details()}}}});
   if (error.status() == 401)  // RFC 9110: a 401 names the scheme that would work
     response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"agentdb\"");
   if (error.status() == 503 || error.status() == 429)

@@ -107,7 +107,8 @@ json parameters_of(const Route& route) {
   for (const auto& name : util::split(route.query, ' '))
     if (!name.empty())
       parameters.push_back(query_parameter(name));
-  if (route.pattern == "/api/v1/plans/{id}" && route.method != "GET")
+  const auto statuses = route_statuses(route);
+  if (std::find(statuses.begin(), statuses.end(), 412) != statuses.end())  // a version check
     parameters.push_back({{"name", "If-Match"},
                           {"in", "header"},
                           {"required", false},

@@ -92,15 +92,31 @@ void refuse_pending(Context& ctx, const std::filesystem::path& dir, bool allow_p
                  " migration(s) pending; serving anyway (--allow-pending)");
 }
 
-// SIGHUP: agentdb.toml read again; the rate limits and the log level it (or the flags and the
-// environment, which win as at start) gives now. A file that no longer reads keeps what runs.
+// The settings SIGHUP may change, as `config` (or the flags and the environment, which win) gives
+// them; read the same way at start and on every reload.
+struct ReloadableSettings {
+  std::string limits_text;
+  std::string level_text;
+  TierLimits limits;
+  LogLevel level;
+};
+
+ReloadableSettings reloadable_settings(const Config& config, const ServeOptions& options) {
+  ReloadableSettings settings;
+  settings.limits_text = config.value(kRateLimits, options.rate_limits);
+  settings.level_text = config.value(kLogLevel, options.log_level);
+  settings.limits = parse_tier_limits(settings.limits_text);
+  settings.level = parse_log_level(settings.level_text);
+  return settings;
+}
+
+// SIGHUP: agentdb.toml read again. A file that no longer reads keeps what runs.
 void reload(Service& service, const Context& ctx, const ServeOptions& options) {
   try {
-    const auto config = ctx.config.reloaded();
-    const auto limits = config.value(kRateLimits, options.rate_limits);
-    const auto level = config.value(kLogLevel, options.log_level);
-    service.reconfigure(parse_tier_limits(limits), parse_log_level(level));
-    ctx.out.note("SIGHUP: reloaded; rate limits " + limits + ", log level " + level);
+    auto fresh = reloadable_settings(ctx.config.reloaded(), options);
+    service.reconfigure(std::move(fresh.limits), fresh.level);
+    ctx.out.note("SIGHUP: reloaded; rate limits " + fresh.limits_text + ", log level " +
+                 fresh.level_text);
   } catch (const Error& error) {
     ctx.out.warn(std::string("SIGHUP: kept the running settings: ") + error.what());
   }
@@ -152,8 +168,9 @@ ExitCode run_serve(Context& ctx, const ServeOptions& options) {
   settings.migrations_dir = ctx.config.value(migrate::kMigrationsDir, options.migrations_dir);
   settings.database = ctx.database();
   settings.pool.session.connect_timeout = std::chrono::seconds(5);
-  settings.rate_limits = parse_tier_limits(ctx.config.value(kRateLimits, options.rate_limits));
-  settings.log_level = parse_log_level(ctx.config.value(kLogLevel, options.log_level));
+  auto reloadable = reloadable_settings(ctx.config, options);
+  settings.rate_limits = std::move(reloadable.limits);
+  settings.log_level = reloadable.level;
   server_settings.idle_timeout =
       duration_of(ctx.config.value(kIdleTimeout, options.idle_timeout), "--idle-timeout");
   server_settings.max_connections = bounded_int(

@@ -69,8 +69,10 @@ HttpResponse metrics(RequestContext&, Service& service) {
   return response;
 }
 
+// The route table never changes while serving: the document is made once, on first request.
 HttpResponse api_document(RequestContext&, Service& service) {
-  return json_response(200, json_text(openapi_document(service.router().routes())));
+  static const std::string text = json_text(openapi_document(service.router().routes()));
+  return json_response(200, text);
 }
 
 constexpr Route kRoutes[] = {

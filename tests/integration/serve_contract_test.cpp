@@ -156,9 +156,6 @@ TEST_F(ContractTest, EveryDocumentedStatusOfEveryRouteIsWhatTheServiceAnswers) {
   };
 
   // A request that succeeds, for every route.
-  const auto at = [](const std::string& pattern, std::map<std::string, std::string> values) {
-    return fill(pattern, values);
-  };
   using Recipe = std::function<Call()>;
   const std::string v1 = "/api/v1";
   const std::map<std::string, Recipe> ok = {
@@ -244,8 +241,8 @@ TEST_F(ContractTest, EveryDocumentedStatusOfEveryRouteIsWhatTheServiceAnswers) {
       {"PATCH /api/v1/conversations/{id}/messages/{message_id}",
        [&] {
          return Call{"PATCH",
-                     at(v1 + "/conversations/{id}/messages/{message_id}",
-                        {{"id", conversation}, {"message_id", message_in(true)}}),
+                     fill(v1 + "/conversations/{id}/messages/{message_id}",
+                          {{"id", conversation}, {"message_id", message_in(true)}}),
                      R"({"append":" world","is_complete":true})", writer_};
        }},
       {"GET /api/v1/messages/search",
@@ -417,8 +414,8 @@ TEST_F(ContractTest, EveryDocumentedStatusOfEveryRouteIsWhatTheServiceAnswers) {
       {"PATCH /api/v1/conversations/{id}/messages/{message_id} 409",
        [&] {
          return Call{"PATCH",
-                     at(v1 + "/conversations/{id}/messages/{message_id}",
-                        {{"id", conversation}, {"message_id", message_in(false)}}),
+                     fill(v1 + "/conversations/{id}/messages/{message_id}",
+                          {{"id", conversation}, {"message_id", message_in(false)}}),
                      R"({"append":"late"})", writer_};
        }},
       {"PATCH /api/v1/sessions/{id} 409",
