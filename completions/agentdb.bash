@@ -54,7 +54,7 @@ _agentdb_options() {
     "cost prices") echo "--at" ;;
     "cost recompute") echo "--since --from --to --tz --dry-run" ;;
     "cost rollup") echo "--compact --rebuild --check" ;;
-    serve) echo "--listen --pool-size --threads --drain-timeout --statement-timeout --migrations-dir --rate-limits --log-level --idle-timeout --max-connections --openapi --allow-pending --no-access-log" ;;
+    serve) echo "--listen --pool-size --threads --drain-timeout --statement-timeout --migrations-dir --rate-limits --log-level --idle-timeout --max-connections --read-url --redis-url --pgbouncer --openapi --allow-pending --no-access-log" ;;
     "keys create") echo "--user --scope --tier --name" ;;
     "keys list") echo "--user" ;;
     "local destroy") echo "--yes" ;;

@@ -8,6 +8,7 @@
 #include "backup/backup_command.hpp"
 #include "backup/settings.hpp"
 #include "cost/cost_command.hpp"
+#include "db/settings.hpp"
 #include "health/health_command.hpp"
 #include "health/settings.hpp"
 #include "local/local_command.hpp"
@@ -26,7 +27,7 @@ namespace agentdb::cli {
 
 namespace {
 
-constexpr const Setting* kGlobalSettings[] = {&kDatabaseUrl};
+constexpr const Setting* kGlobalSettings[] = {&kDatabaseUrl, &db::kRedisUrl};
 
 // The command table, in the order `agentdb --help` lists the families. Each family's register
 // function adds its leaves, each with what it needs opened and its exit convention.

@@ -1,25 +1,12 @@
-// A Redis PING and INFO memory over hiredis, for the health checks. REDIS_URL is
-// redis://[[user]:password@]host[:port][/db] or unix:///path/to/socket.
+// A Redis PING and INFO memory, for the health checks.
 #pragma once
 
 #include <chrono>
 #include <string>
-#include <string_view>
+
+#include "db/redis.hpp"
 
 namespace agentdb::health {
-
-struct RedisEndpoint {
-  std::string host;  // empty for a Unix socket
-  int port = 6379;
-  std::string socket_path;
-  std::string user;
-  std::string password;  // sent with AUTH; never printed
-  int database = 0;
-  std::string display;  // redis://host:port/db, without the password
-};
-
-// Throws Error(usage) for a URL that is not redis:// or unix://.
-[[nodiscard]] RedisEndpoint parse_redis_url(std::string_view url);
 
 struct RedisStats {
   double ping_ms = 0;
@@ -30,7 +17,7 @@ struct RedisStats {
 
 // Connects, authenticates, PINGs and reads INFO; every step bounded by `timeout`.
 // Throws Error(cannot_connect) naming the reason (refused, timed out, auth failed).
-[[nodiscard]] RedisStats probe_redis(const RedisEndpoint& endpoint,
+[[nodiscard]] RedisStats probe_redis(const db::RedisEndpoint& endpoint,
                                      std::chrono::milliseconds timeout);
 
 }  // namespace agentdb::health

@@ -100,7 +100,7 @@ CheckResult check_redis(const SelectedCheck& check, const std::optional<std::str
     return result_of(check, Status::skipped, "not configured (set REDIS_URL)");
   RedisStats stats;
   try {
-    stats = probe_redis(parse_redis_url(*url), timeout);
+    stats = probe_redis(db::parse_redis_url(*url), timeout);
   } catch (const Error& e) {
     if (e.code() == ExitCode::usage)
       throw;

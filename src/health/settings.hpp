@@ -2,14 +2,11 @@
 #pragma once
 
 #include "core/settings.hpp"
+#include "db/settings.hpp"
 
 namespace agentdb::health {
 
-inline constexpr Setting kRedisUrl{.key = "redis.url",
-                                   .env = "REDIS_URL",
-                                   .fallback = "",
-                                   .doc = "Redis to check (redis://[:password@]host:port/db)",
-                                   .secrecy = Secrecy::secret};
+using db::kRedisUrl;  // declared once for every command, read here and by serve
 inline constexpr Setting kTimeout{.key = "health.timeout",
                                   .env = nullptr,
                                   .fallback = "5s",
@@ -20,6 +17,6 @@ inline constexpr Setting kThresholds{.key = "health.*",
                                      .fallback = "",
                                      .doc = "thresholds: health.CHECK.warning / .critical",
                                      .secrecy = Secrecy::plain};
-inline constexpr const Setting* kSettings[] = {&kRedisUrl, &kTimeout, &kThresholds};
+inline constexpr const Setting* kSettings[] = {&kTimeout, &kThresholds};
 
 }  // namespace agentdb::health

@@ -45,7 +45,8 @@ void Metrics::record(std::string_view method, std::string_view route, int status
   ++latency_count_;
 }
 
-std::string Metrics::render(const db::PoolCounters& pool) const {
+std::string Metrics::render(const db::PoolCounters& pool,
+                            std::uint64_t rate_limit_redis_errors) const {
   std::string out;
   out += "# HELP agentdb_http_requests_total Requests answered, by method, route and status.\n";
   out += "# TYPE agentdb_http_requests_total counter\n";
@@ -69,6 +70,16 @@ std::string Metrics::render(const db::PoolCounters& pool) const {
   out += "# HELP agentdb_database_errors_total Requests that failed on a database error.\n";
   out += "# TYPE agentdb_database_errors_total counter\n";
   out += "agentdb_database_errors_total " + std::to_string(database_errors_.load()) + "\n";
+  out +=
+      "# HELP agentdb_replica_fallbacks_total Read-only requests the replica (--read-url) "
+      "could not answer, answered by the primary.\n";
+  out += "# TYPE agentdb_replica_fallbacks_total counter\n";
+  out += "agentdb_replica_fallbacks_total " + std::to_string(replica_fallbacks_.load()) + "\n";
+  out +=
+      "# HELP agentdb_rate_limit_redis_errors_total Rate limit checks that found Redis "
+      "(--redis-url) unreachable and used this process's buckets.\n";
+  out += "# TYPE agentdb_rate_limit_redis_errors_total counter\n";
+  out += "agentdb_rate_limit_redis_errors_total " + std::to_string(rate_limit_redis_errors) + "\n";
   const std::pair<const char*, long long> gauges[] = {
       {"agentdb_pool_connections", pool.size},
       {"agentdb_pool_idle", pool.idle},

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -22,7 +23,11 @@ class Metrics {
   void record(std::string_view method, std::string_view route, int status,
               std::chrono::microseconds duration);
   void record_database_error() { ++database_errors_; }
-  [[nodiscard]] std::string render(const db::PoolCounters& pool) const;
+  // A read-only request the replica could not answer, answered by the primary instead.
+  void record_replica_fallback() { ++replica_fallbacks_; }
+  // `rate_limit_redis_errors`: rate limit checks that found Redis unreachable.
+  [[nodiscard]] std::string render(const db::PoolCounters& pool,
+                                   std::uint64_t rate_limit_redis_errors) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -33,6 +38,7 @@ class Metrics {
   double latency_sum_ = 0;
   std::uint64_t latency_count_ = 0;
   std::atomic<std::uint64_t> database_errors_{0};
+  std::atomic<std::uint64_t> replica_fallbacks_{0};
 };
 
 }  // namespace agentdb::serve

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "serve/shared_buckets.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::serve {
@@ -45,6 +46,20 @@ TierLimits parse_tier_limits(std::string_view text) {
   return limits;
 }
 
+RateLimiter::RateLimiter(TierLimits limits, std::optional<db::RedisEndpoint> redis)
+    : limits_(std::move(limits)) {
+  if (redis)
+    shared_ = std::make_unique<SharedBuckets>(std::move(*redis));
+}
+
+RateLimiter::~RateLimiter() = default;
+
+RateLimitStore RateLimiter::store() const {
+  if (!shared_)
+    return {"process", true, 0};
+  return {shared_->display(), shared_->available(), shared_->errors()};
+}
+
 void RateLimiter::set_limits(TierLimits limits) {
   const std::lock_guard lock(mutex_);
   limits_ = std::move(limits);
@@ -52,11 +67,24 @@ void RateLimiter::set_limits(TierLimits limits) {
 
 std::optional<int> RateLimiter::take(const std::string& key, std::string_view tier,
                                      Clock::time_point now) {
+  TierLimit limit;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto found = limits_.find(tier);
+    if (found == limits_.end())
+      return std::nullopt;
+    limit = found->second;
+  }
+  if (shared_) {
+    if (const auto wait = shared_->take(key, limit.per_second, limit.burst))
+      return *wait == 0 ? std::nullopt : wait;
+  }
+  return take_here(key, limit, now);
+}
+
+std::optional<int> RateLimiter::take_here(const std::string& key, TierLimit limit,
+                                          Clock::time_point now) {
   const std::lock_guard lock(mutex_);
-  const auto found = limits_.find(tier);
-  if (found == limits_.end())
-    return std::nullopt;
-  const auto limit = found->second;
   auto [it, fresh] = buckets_.try_emplace(key, Bucket{limit.burst, now});
   auto& bucket = it->second;
   if (!fresh) {

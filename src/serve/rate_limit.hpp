@@ -1,14 +1,19 @@
-// Requests per key by its tier, as token buckets kept in this process (shared buckets in Redis for
-// several serve processes are still to come: see issue 16's note). The limits of each tier come
-// from the settings and change on SIGHUP without losing the buckets.
+// Requests per key by its tier, as token buckets: in Redis when one is given (shared by every serve
+// process on it; see shared_buckets.hpp), else, and while that Redis does not answer, in this
+// process. The limits of each tier come from the settings and change on SIGHUP without losing the
+// buckets.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "db/redis.hpp"
 
 namespace agentdb::serve {
 
@@ -24,11 +29,24 @@ using TierLimits = std::map<std::string, TierLimit, std::less<>>;
 // that is wrong.
 [[nodiscard]] TierLimits parse_tier_limits(std::string_view text);
 
+class SharedBuckets;
+
+// Where the buckets are, for /health/detailed and the metrics.
+struct RateLimitStore {
+  std::string where;  // "process", or the Redis URL without its password
+  bool available = true;
+  std::uint64_t redis_errors = 0;  // takes that fell back to this process's buckets
+};
+
 class RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit RateLimiter(TierLimits limits = {}) : limits_(std::move(limits)) {}
+  explicit RateLimiter(TierLimits limits = {}, std::optional<db::RedisEndpoint> redis = {});
+  ~RateLimiter();
+  RateLimiter(const RateLimiter&) = delete;
+  RateLimiter& operator=(const RateLimiter&) = delete;
   void set_limits(TierLimits limits);
+  [[nodiscard]] RateLimitStore store() const;
   // nullopt when the request may go; otherwise the seconds to wait before a token is back.
   [[nodiscard]] std::optional<int> take(const std::string& key, std::string_view tier,
                                         Clock::time_point now = Clock::now());
@@ -38,7 +56,11 @@ class RateLimiter {
     double tokens = 0;
     Clock::time_point updated;
   };
-  std::mutex mutex_;
+  [[nodiscard]] std::optional<int> take_here(const std::string& key, TierLimit limit,
+                                             Clock::time_point now);
+
+  std::unique_ptr<SharedBuckets> shared_;
+  mutable std::mutex mutex_;
   TierLimits limits_;
   std::map<std::string, Bucket, std::less<>> buckets_;
 };

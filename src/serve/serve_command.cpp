@@ -9,7 +9,9 @@
 #include <mutex>
 #include <thread>
 
+#include "db/redis.hpp"
 #include "db/session.hpp"
+#include "db/settings.hpp"
 #include "migrate/migrate.hpp"
 #include "serve/openapi.hpp"
 #include "serve/server.hpp"
@@ -33,6 +35,9 @@ struct ServeOptions {
   std::string log_level;
   std::string idle_timeout;
   std::string max_connections;
+  std::string read_url;
+  std::string redis_url;
+  bool pgbouncer = false;
   bool allow_pending = false;
   bool openapi = false;
   bool no_access_log = false;
@@ -90,6 +95,43 @@ void refuse_pending(Context& ctx, const std::filesystem::path& dir, bool allow_p
   if (pending > 0)
     ctx.out.warn(std::to_string(pending) +
                  " migration(s) pending; serving anyway (--allow-pending)");
+}
+
+bool truth_of(const std::string& text, const char* what) {
+  const auto lower = util::to_lower(text);
+  if (lower == "true" || lower == "on" || lower == "yes" || lower == "1")
+    return true;
+  if (lower == "false" || lower == "off" || lower == "no" || lower == "0" || lower.empty())
+    return false;
+  throw Error(ExitCode::usage, std::string("invalid ") + what + " '" + excerpt(text) + "'",
+              "give true or false");
+}
+
+// Behind PgBouncer in transaction pooling, serve already keeps no state outside a transaction
+// (SET LOCAL, set_config(..., true), unnamed statements). What changes: PgBouncer recycles the
+// server connections (server_lifetime), so ours are not, and it refuses the startup parameter
+// `options`, which is better said now than on the first request.
+void behind_pgbouncer(const db::ConnectionTarget& target, db::PoolSettings& pool) {
+  if (target.conninfo.find("options=") != std::string::npos)
+    throw Error(ExitCode::usage,
+                "the database URL sets options=, which PgBouncer refuses as a startup parameter",
+                "set those parameters on the [databases] line of pgbouncer.ini, or drop "
+                "--pgbouncer when the URL is not PgBouncer");
+  pool.max_lifetime = std::chrono::milliseconds(0);
+}
+
+// --read-url, --redis-url and --pgbouncer: where serve's parts other than the primary are.
+void resolve_neighbours(const Context& ctx, const ServeOptions& options,
+                        ServiceSettings& settings) {
+  if (const auto url = ctx.config.find(kReadUrl, options.read_url))
+    settings.read_database = db::parse_connection_target(*url);
+  if (const auto url = ctx.config.find(db::kRedisUrl, options.redis_url))
+    settings.redis = db::parse_redis_url(*url);
+  if (options.pgbouncer || truth_of(ctx.config.value(kPgBouncer), "serve.pgbouncer")) {
+    behind_pgbouncer(settings.database, settings.pool);
+    if (settings.read_database)
+      behind_pgbouncer(*settings.read_database, settings.pool);
+  }
 }
 
 // The settings SIGHUP may change, as `config` (or the flags and the environment, which win) gives
@@ -175,6 +217,7 @@ ExitCode run_serve(Context& ctx, const ServeOptions& options) {
       duration_of(ctx.config.value(kIdleTimeout, options.idle_timeout), "--idle-timeout");
   server_settings.max_connections = bounded_int(
       ctx.config.value(kMaxConnections, options.max_connections), "--max-connections", 1, 100000);
+  resolve_neighbours(ctx, options, settings);
   refuse_pending(ctx, settings.migrations_dir, options.allow_pending);
 
   sigset_t set;
@@ -202,6 +245,11 @@ ExitCode run_serve(Context& ctx, const ServeOptions& options) {
                ":" + std::to_string(server.port()) + " (pool " +
                std::to_string(settings.pool.max_size) + ", " +
                std::to_string(server_settings.io_threads) + " I/O threads)");
+  if (settings.read_database)
+    ctx.out.note("read-only routes on " + settings.read_database->display +
+                 " (the primary answers while it cannot)");
+  if (settings.redis)
+    ctx.out.note("rate limit buckets in " + settings.redis->display);
   std::atomic<bool> stopped{false};
   std::thread signals([&] { watch_signals(server, service, ctx, options, drain, stopped); });
   server.run();
@@ -239,6 +287,14 @@ void register_serve_command(CLI::App& family, std::vector<Command>& commands) {
                   "(default 30s)");
   app->add_option("--max-connections", options->max_connections,
                   "Client connections at once; more are answered 503 (default 1024)");
+  app->add_option("--read-url", options->read_url,
+                  "A replica for the read-only routes; the primary answers while it cannot (env "
+                  "AGENTDB_READ_URL)");
+  app->add_option("--redis-url", options->redis_url,
+                  "Keep the rate limit buckets in this Redis, shared by every serve on it (env "
+                  "REDIS_URL)");
+  app->add_flag("--pgbouncer", options->pgbouncer,
+                "The database URL is PgBouncer in transaction pooling (env AGENTDB_PGBOUNCER)");
   app->add_flag("--openapi", options->openapi,
                 "Print the OpenAPI 3.1 document of every route (as /openapi.json) and exit");
   app->add_flag("--allow-pending", options->allow_pending,

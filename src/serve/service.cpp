@@ -39,6 +39,21 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
+std::int64_t steady_now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The replica is not there (refused, gone, restarting, in the middle of a failover): a reason to
+// ask the primary, unlike an answer the replica gave.
+bool replica_unreachable(const db::QueryError& error) {
+  const auto& state = error.sqlstate();
+  return state.starts_with("08") || state.starts_with("57P") || state == "53300";
+}
+
+constexpr auto kReplicaPause = std::chrono::seconds(2);
+
 }  // namespace
 
 LogLevel parse_log_level(std::string_view text) {
@@ -59,8 +74,18 @@ Service::Service(ServiceSettings settings, AccessLog access_log)
       access_log_(std::move(access_log)),
       pool_(settings_.database, settings_.pool),
       router_(all_routes()),
-      rate_limiter_(settings_.rate_limits),
-      log_level_(settings_.log_level) {}
+      rate_limiter_(settings_.rate_limits, settings_.redis),
+      log_level_(settings_.log_level) {
+  if (settings_.read_database) {
+    auto replica = settings_.pool;
+    replica.session.connect_timeout = std::chrono::seconds(2);  // libpq's least
+    read_pool_ = std::make_unique<db::ConnectionPool>(*settings_.read_database, replica);
+  }
+}
+
+bool Service::replica_available() const {
+  return read_pool_ != nullptr && steady_now() >= replica_retry_at_;
+}
 
 void Service::reconfigure(TierLimits rate_limits, LogLevel log_level) {
   rate_limiter_.set_limits(std::move(rate_limits));
@@ -150,19 +175,26 @@ HttpResponse Service::run_with_key(const Route& route, RequestContext& ctx) {
                    "no API key: send Authorization: Bearer <key> or X-API-Key: <key>");
   if (!looks_like_key(raw))
     throw ApiError(401, "unauthorized", "the API key is not valid");
+  bool take_token = true;
+  if (route.access == Access::read_only && replica_available()) {
+    try {
+      return run_in_transaction(*read_pool_, route, ctx, true);
+    } catch (const db::QueryError& error) {
+      if (!replica_unreachable(error))
+        throw;
+    } catch (const db::PoolTimeout&) {
+      // A replica too busy to hand out a connection: the primary may not be.
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::cannot_connect)
+        throw;
+    }
+    // Read-only, so asking again changes nothing; the key already paid its token.
+    replica_retry_at_ = steady_now() + std::chrono::nanoseconds(kReplicaPause).count();
+    metrics_.record_replica_fallback();
+    take_token = ctx.principal_.key_id.empty();
+  }
   try {
-    auto lease = pool_.acquire();
-    db::Transaction tx(
-        *lease, db::Isolation::read_committed,
-        route.access == Access::read_only ? db::Access::read_only : db::Access::read_write);
-    ctx.session = &*lease;
-    (void)lease->exec("SET LOCAL ROLE agentdb_service; SET LOCAL statement_timeout = " +
-                      std::to_string(settings_.statement_timeout.count()));
-    ctx.principal_ = {};
-    authenticate(route, ctx);
-    auto response = route.handler(ctx, *this);
-    tx.commit();
-    return response;
+    return run_in_transaction(pool_, route, ctx, take_token);
   } catch (const db::QueryError& error) {
     metrics_.record_database_error();
     throw from_query_error(error);
@@ -173,7 +205,23 @@ HttpResponse Service::run_with_key(const Route& route, RequestContext& ctx) {
   }
 }
 
-void Service::authenticate(const Route& route, RequestContext& ctx) {
+HttpResponse Service::run_in_transaction(db::ConnectionPool& pool, const Route& route,
+                                         RequestContext& ctx, bool take_token) {
+  auto lease = pool.acquire();
+  db::Transaction tx(
+      *lease, db::Isolation::read_committed,
+      route.access == Access::read_only ? db::Access::read_only : db::Access::read_write);
+  ctx.session = &*lease;
+  (void)lease->exec("SET LOCAL ROLE agentdb_service; SET LOCAL statement_timeout = " +
+                    std::to_string(settings_.statement_timeout.count()));
+  ctx.principal_ = {};
+  authenticate(route, ctx, take_token);
+  auto response = route.handler(ctx, *this);
+  tx.commit();
+  return response;
+}
+
+void Service::authenticate(const Route& route, RequestContext& ctx, bool take_token) {
   const auto rows = ctx.db().exec_params(
       "SELECT key_id, user_id, key_prefix, array_to_string(scopes, ',') AS scopes,"
       " rate_limit_tier, usable FROM app_authenticate($1)",
@@ -199,7 +247,7 @@ void Service::authenticate(const Route& route, RequestContext& ctx) {
                    {{"needs", route.scope == Scope::admin   ? "admin"
                               : route.scope == Scope::write ? "write"
                                                             : "read"}});
-  if (const auto wait = rate_limiter_.take(caller.key_id, caller.tier))
+  if (const auto wait = take_token ? rate_limiter_.take(caller.key_id, caller.tier) : std::nullopt)
     throw ApiError(429, "rate_limited", "too many requests for this key's tier; slow down",
                    {{"retry_after", std::to_string(*wait)}, {"tier", caller.tier}});
   // Admin routes act for the platform, not for one user: agentdb_admin's policies see every row.

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -34,6 +35,10 @@ struct ServiceSettings {
   std::filesystem::path migrations_dir = "migrations";
   TierLimits rate_limits;
   LogLevel log_level = LogLevel::info;
+  // --read-url: a replica that answers the read-only routes (the primary when it cannot).
+  std::optional<db::ConnectionTarget> read_database;
+  // --redis-url: rate limit buckets shared with every serve on that Redis.
+  std::optional<db::RedisEndpoint> redis;
 };
 
 // One JSON line per request: time, request id, method, route, status, duration, key prefix.
@@ -50,6 +55,11 @@ class Service {
   void reconfigure(TierLimits rate_limits, LogLevel log_level);
 
   [[nodiscard]] db::ConnectionPool& pool() { return pool_; }
+  // The replica's pool; nullptr without --read-url.
+  [[nodiscard]] db::ConnectionPool* read_pool() { return read_pool_.get(); }
+  // False for a while after the replica failed a request (the primary answers meanwhile).
+  [[nodiscard]] bool replica_available() const;
+  [[nodiscard]] RateLimitStore rate_limits() const { return rate_limiter_.store(); }
   [[nodiscard]] const Metrics& metrics() const { return metrics_; }
   [[nodiscard]] const ServiceSettings& settings() const { return settings_; }
   [[nodiscard]] const Router& router() const { return router_; }
@@ -57,12 +67,16 @@ class Service {
  private:
   HttpResponse dispatch(const HttpRequest& request, RequestContext& ctx, std::string& route_name);
   HttpResponse run_with_key(const Route& route, RequestContext& ctx);
-  void authenticate(const Route& route, RequestContext& ctx);
+  HttpResponse run_in_transaction(db::ConnectionPool& pool, const Route& route, RequestContext& ctx,
+                                  bool take_token);
+  void authenticate(const Route& route, RequestContext& ctx, bool take_token);
   [[nodiscard]] bool logs(int status) const;
 
   ServiceSettings settings_;
   AccessLog access_log_;
   db::ConnectionPool pool_;
+  std::unique_ptr<db::ConnectionPool> read_pool_;
+  std::atomic<std::int64_t> replica_retry_at_{0};  // steady clock, nanoseconds
   Router router_;
   Metrics metrics_;
   RateLimiter rate_limiter_;

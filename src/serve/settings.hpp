@@ -53,8 +53,22 @@ inline constexpr Setting kMaxConnections{.key = "serve.max_connections",
                                          .fallback = "1024",
                                          .doc = "client connections at once (more get 503)",
                                          .secrecy = Secrecy::plain};
+inline constexpr Setting kReadUrl{.key = "serve.read_url",
+                                  .env = "AGENTDB_READ_URL",
+                                  .fallback = "",
+                                  .doc =
+                                      "a replica for the read-only routes (the primary answers "
+                                      "while it cannot)",
+                                  .secrecy = Secrecy::secret};
+inline constexpr Setting kPgBouncer{.key = "serve.pgbouncer",
+                                    .env = "AGENTDB_PGBOUNCER",
+                                    .fallback = "false",
+                                    .doc =
+                                        "the database URL is PgBouncer in transaction pooling "
+                                        "(true/false)",
+                                    .secrecy = Secrecy::plain};
 inline constexpr const Setting* kSettings[] = {
-    &kListen,     &kPoolSize, &kThreads,     &kDrainTimeout,  &kStatementTimeout,
-    &kRateLimits, &kLogLevel, &kIdleTimeout, &kMaxConnections};
+    &kListen,   &kPoolSize,    &kThreads,        &kDrainTimeout, &kStatementTimeout, &kRateLimits,
+    &kLogLevel, &kIdleTimeout, &kMaxConnections, &kReadUrl,      &kPgBouncer};
 
 }  // namespace agentdb::serve

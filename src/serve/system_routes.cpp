@@ -59,12 +59,25 @@ HttpResponse detailed(RequestContext& ctx, Service& service) {
       {"server_version", ctx.db().server_version()},
       {"migrations", migration_state(ctx.db(), service.settings().migrations_dir)},
   };
+  if (auto* replica = service.read_pool()) {
+    const auto read = replica->counters();
+    body["replica"] = {{"available", service.replica_available()},
+                       {"size", read.size},
+                       {"idle", read.idle},
+                       {"in_use", read.in_use},
+                       {"connect_failures", read.connect_failures}};
+  }
+  const auto limits = service.rate_limits();
+  body["rate_limits"] = {{"buckets", limits.where},
+                         {"available", limits.available},
+                         {"redis_errors", limits.redis_errors}};
   return json_response(200, json_text(body));
 }
 
 HttpResponse metrics(RequestContext&, Service& service) {
   HttpResponse response;
-  response.body = service.metrics().render(service.pool().counters());
+  response.body =
+      service.metrics().render(service.pool().counters(), service.rate_limits().redis_errors);
   response.content_type = "text/plain; version=0.0.4";
   return response;
 }

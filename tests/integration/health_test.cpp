@@ -21,6 +21,7 @@
 #include "health/redis_probe.hpp"
 #include "local/cluster.hpp"
 #include "qdrant_standin.hpp"
+#include "servers.hpp"
 #include "test_support.hpp"
 #include "util/subprocess.hpp"
 
@@ -31,104 +32,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool port_open(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// A server process of the test's own, stopped with SIGTERM at the end.
-class ServerProcess {
- public:
-  explicit ServerProcess(std::vector<std::string> args) {
-    std::vector<char*> argv;
-    for (auto& arg : args)
-      argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    if (::posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("cannot start " + args.front());
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~ServerProcess() { stop(); }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-
-  void stop() {
-    if (pid_ == 0)
-      return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = 0;
-  }
-
- private:
-  pid_t pid_ = 0;
-};
-
-void wait_for_port(int port) {
-  for (int i = 0; i < 200 && !port_open(port); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  ASSERT_TRUE(port_open(port)) << "nothing listens on port " << port;
-}
-
-class RedisServer {
- public:
-  RedisServer()
-      : port_(free_port()),
-        process_({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
-                  "", "--appendonly", "no", "--dir", dir_.path().string()}) {
-    wait_for_port(port_);
-  }
-  [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
-  [[nodiscard]] int port() const { return port_; }
-  void stop() { process_.stop(); }
-
- private:
-  TempDir dir_;
-  int port_;
-  ServerProcess process_;
-};
-
-// redis-cli is not needed: a raw RESP command over a socket.
-std::string redis_command(int port, const std::vector<std::string>& words) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-    return {};
-  std::string request = "*" + std::to_string(words.size()) + "\r\n";
-  for (const auto& word : words)
-    request += "$" + std::to_string(word.size()) + "\r\n" + word + "\r\n";
-  (void)::write(fd, request.data(), request.size());
-  char buffer[4096];
-  const auto n = ::read(fd, buffer, sizeof buffer);
-  ::close(fd);
-  return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
-}
 
 json health_json(const std::vector<std::string>& args,
                  const std::vector<std::pair<std::string, std::string>>& env, int& exit_code) {
@@ -365,8 +268,7 @@ TEST(Health, RedisLatencyAndMemoryAgainstARealRedisServer) {
   std::tie(code, check) = one_check(db.url(), "redis_memory", {}, env);
   EXPECT_EQ(check["status"], "OK");
   const auto used =
-      health::probe_redis(health::parse_redis_url(redis.url()), std::chrono::seconds(2))
-          .used_memory;
+      health::probe_redis(db::parse_redis_url(redis.url()), std::chrono::seconds(2)).used_memory;
   // maxmemory just above what is used: past 80% (WARNING), then past 95% (CRITICAL).
   redis_command(redis.port(), {"CONFIG", "SET", "maxmemory", std::to_string(used * 100 / 88)});
   std::tie(code, check) = one_check(db.url(), "redis_memory", {}, env);
@@ -489,39 +391,14 @@ TEST(Pool, StatusSummarisesConnectionsAndPgBouncerPools) {
   ScratchDatabase db;
   auto idle = db.connect();
   (void)idle->exec("SET application_name = 'health-test-app'; BEGIN; SELECT 1");
-  // PgBouncer in front of the test cluster's socket; as root it must be told whom to run as.
-  TempDir dir;
-  const auto conninfo = cluster().conninfo;
-  std::smatch host;
-  ASSERT_TRUE(std::regex_search(conninfo, host, std::regex(R"(host='?([^' ]+))")));
-  const int port = free_port();
-  dir.write("userlist.txt", "\"agentdb\" \"\"\n");
-  dir.write("pgbouncer.ini",
-            "[databases]\n* = host=" + host[1].str() +
-                "\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " + std::to_string(port) +
-                "\nunix_socket_dir =\nauth_type = trust\nauth_file = " +
-                (dir.path() / "userlist.txt").string() +
-                "\nadmin_users = agentdb\npool_mode = transaction\nlogfile = " +
-                (dir.path() / "pgbouncer.log").string() + "\n");
-  std::vector<std::string> args{"pgbouncer"};
-  if (::geteuid() == 0) {
-    const auto* postgres = ::getpwnam("postgres");
-    ASSERT_NE(postgres, nullptr);
-    ::chown(dir.path().c_str(), postgres->pw_uid, postgres->pw_gid);
-    args.insert(args.end(), {"-u", "postgres"});
-  }
-  args.push_back((dir.path() / "pgbouncer.ini").string());
-  ServerProcess pgbouncer(args);
-  wait_for_port(port);
+  PgBouncer pgbouncer(host_of(cluster().conninfo));
   // Traffic through PgBouncer, so that it has a pool to show.
-  const auto through =
-      "postgresql://agentdb@127.0.0.1:" + std::to_string(port) + "/" + db.target().dbname;
+  const auto through = pgbouncer.url(db.target().dbname);
   const auto probe = run_agentdb(
       {"pool", "probe", "--database-url", through, "--connections", "2", "--duration", "1s"});
   ASSERT_EQ(probe.exit_code, 0) << probe.err;
-  const auto result =
-      run_agentdb({"--json", "pool", "status", "--database-url", db.url(), "--pgbouncer",
-                   "postgresql://agentdb@127.0.0.1:" + std::to_string(port) + "/pgbouncer"});
+  const auto result = run_agentdb({"--json", "pool", "status", "--database-url", db.url(),
+                                   "--pgbouncer", pgbouncer.url("pgbouncer")});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto status = json::parse(result.out);
   EXPECT_EQ(status["by_application"]["health-test-app"], 1);
@@ -625,34 +502,8 @@ TEST(Health, ReplicationLagOfAPausedStandbyReachesWarningAndCritical) {
   const Output quiet(OutputSettings{OutputFormat::text, true, 0, false});
   local::LocalCluster primary(dir.path() / "primary");
   primary.start(quiet);
-  const auto standby_data = dir.path() / "standby";
-  const auto standby_socket = dir.path() / "standby-run";
-  fs::create_directories(standby_socket);
-  util::ProcessOptions as_server;
-  if (::geteuid() == 0) {
-    const auto* user = ::getpwnam(primary.server_user().c_str());
-    ASSERT_NE(user, nullptr);
-    as_server.run_as = util::ProcessUser{user->pw_uid, user->pw_gid};
-    ::chown(dir.path().c_str(), user->pw_uid, user->pw_gid);
-    ::chown(standby_socket.c_str(), user->pw_uid, user->pw_gid);
-  }
-  const auto bindir = db::pg_program("pg_ctl").parent_path();
-  const auto backup = util::run_process(
-      {(bindir / "pg_basebackup").string(), "-D", standby_data.string(), "-R", "-X", "stream", "-c",
-       "fast", "-h", primary.paths().socket_dir.string(), "-U", "agentdb"},
-      as_server);
-  ASSERT_EQ(backup.exit_code, 0) << backup.err;
-  {
-    std::ofstream conf(standby_data / "postgresql.auto.conf", std::ios::app);
-    conf << "unix_socket_directories = '" << standby_socket.string() << "'\n";
-  }
-  const auto start =
-      util::run_process({(bindir / "pg_ctl").string(), "start", "-w", "-D", standby_data.string(),
-                         "-l", (dir.path() / "standby.log").string()},
-                        as_server);
-  ASSERT_EQ(start.exit_code, 0) << start.err << start.out;
-  const auto standby_target = db::parse_connection_target("host=" + standby_socket.string() +
-                                                          " user=agentdb dbname=agentdb");
+  Standby standby(primary, dir.path());
+  const auto& standby_target = standby.target();
   const auto primary_url = db::conninfo_with_password(primary.target());
   const auto standby_url = db::conninfo_with_password(standby_target);
 
@@ -691,9 +542,7 @@ TEST(Health, ReplicationLagOfAPausedStandbyReachesWarningAndCritical) {
   EXPECT_EQ(check["detail"]["role"], "standby");
 
   (void)db::Session::open(standby_target)->exec("SELECT pg_wal_replay_resume()");
-  (void)util::run_process(
-      {(bindir / "pg_ctl").string(), "stop", "-w", "-m", "fast", "-D", standby_data.string()},
-      as_server);
+  standby.stop();
   primary.destroy(quiet);
 }
 

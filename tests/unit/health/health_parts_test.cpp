@@ -141,21 +141,21 @@ TEST(HealthReport, AnUnreachableServerIsOneCriticalLineWithTheRestCounted) {
 }
 
 TEST(HealthRedis, UrlsKeepThePasswordOutOfTheDisplay) {
-  const auto endpoint = parse_redis_url("redis://:p%40ss@cache.internal:6380/2");
+  const auto endpoint = db::parse_redis_url("redis://:p%40ss@cache.internal:6380/2");
   EXPECT_EQ(endpoint.host, "cache.internal");
   EXPECT_EQ(endpoint.port, 6380);
   EXPECT_EQ(endpoint.database, 2);
   EXPECT_EQ(endpoint.password, "p@ss");
   EXPECT_EQ(endpoint.display, "redis://cache.internal:6380/2");
-  const auto v6 = parse_redis_url("redis://user:pw@[::1]:7000");
+  const auto v6 = db::parse_redis_url("redis://user:pw@[::1]:7000");
   EXPECT_EQ(v6.host, "::1");
   EXPECT_EQ(v6.port, 7000);
   EXPECT_EQ(v6.user, "user");
-  EXPECT_EQ(parse_redis_url("redis://localhost").port, 6379);
-  EXPECT_EQ(parse_redis_url("unix:///run/redis.sock").socket_path, "/run/redis.sock");
-  EXPECT_THROW((void)parse_redis_url("http://x"), Error);
-  EXPECT_THROW((void)parse_redis_url("redis://x:99999"), Error);
-  EXPECT_THROW((void)parse_redis_url("rediss://x"), Error);
+  EXPECT_EQ(db::parse_redis_url("redis://localhost").port, 6379);
+  EXPECT_EQ(db::parse_redis_url("unix:///run/redis.sock").socket_path, "/run/redis.sock");
+  EXPECT_THROW((void)db::parse_redis_url("http://x"), Error);
+  EXPECT_THROW((void)db::parse_redis_url("redis://x:99999"), Error);
+  EXPECT_THROW((void)db::parse_redis_url("rediss://x"), Error);
 }
 
 TEST(HealthProbe, PercentilesOfMicroseconds) {
