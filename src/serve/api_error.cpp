@@ -33,6 +33,11 @@ std::string constraint_of(const std::string& message) {
 
 }  // namespace
 
+bool database_unavailable(const db::QueryError& error) {
+  const auto& state = error.sqlstate();
+  return state.starts_with("08") || state.starts_with("57P") || state == "53300";
+}
+
 ApiError from_query_error(const db::QueryError& error) {
   const auto& state = error.sqlstate();
   const auto constraint = constraint_of(error.what());
@@ -51,7 +56,7 @@ ApiError from_query_error(const db::QueryError& error) {
     return {403, "forbidden", "the key may not change this resource"};
   if (state == "57014")
     return {503, "timeout", "the database did not answer in time; retry"};
-  if (state.starts_with("08") || state.starts_with("57P") || state == "53300")
+  if (database_unavailable(error))
     return {503, "database_unavailable", "the database is unavailable; retry"};
   return {500, "internal", "the request failed inside the service"};
 }

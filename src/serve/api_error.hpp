@@ -42,6 +42,9 @@ class ApiError : public std::runtime_error {
 // security refusal, 503 for a timeout or a server going away, 500 otherwise. The message names
 // the constraint, never the statement.
 [[nodiscard]] ApiError from_query_error(const db::QueryError& error);
+// The server is not there to answer (gone, refusing, restarting, out of connections): 503, and
+// for a replica a reason to ask the primary instead.
+[[nodiscard]] bool database_unavailable(const db::QueryError& error);
 // An agentdb Error that escaped a handler: cannot_connect and pool timeouts are 503, usage is 400.
 [[nodiscard]] ApiError from_error(const Error& error);
 

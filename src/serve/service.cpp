@@ -39,19 +39,6 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-std::int64_t steady_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// The replica is not there (refused, gone, restarting, in the middle of a failover): a reason to
-// ask the primary, unlike an answer the replica gave.
-bool replica_unreachable(const db::QueryError& error) {
-  const auto& state = error.sqlstate();
-  return state.starts_with("08") || state.starts_with("57P") || state == "53300";
-}
-
 constexpr auto kReplicaPause = std::chrono::seconds(2);
 
 }  // namespace
@@ -84,7 +71,7 @@ Service::Service(ServiceSettings settings, AccessLog access_log)
 }
 
 bool Service::replica_available() const {
-  return read_pool_ != nullptr && steady_now() >= replica_retry_at_;
+  return read_pool_ != nullptr && std::chrono::steady_clock::now() >= replica_retry_at_.load();
 }
 
 void Service::reconfigure(TierLimits rate_limits, LogLevel log_level) {
@@ -180,7 +167,7 @@ HttpResponse Service::run_with_key(const Route& route, RequestContext& ctx) {
     try {
       return run_in_transaction(*read_pool_, route, ctx, true);
     } catch (const db::QueryError& error) {
-      if (!replica_unreachable(error))
+      if (!database_unavailable(error))
         throw;
     } catch (const db::PoolTimeout&) {
       // A replica too busy to hand out a connection: the primary may not be.
@@ -189,7 +176,7 @@ HttpResponse Service::run_with_key(const Route& route, RequestContext& ctx) {
         throw;
     }
     // Read-only, so asking again changes nothing; the key already paid its token.
-    replica_retry_at_ = steady_now() + std::chrono::nanoseconds(kReplicaPause).count();
+    replica_retry_at_ = std::chrono::steady_clock::now() + kReplicaPause;
     metrics_.record_replica_fallback();
     take_token = ctx.principal_.key_id.empty();
   }

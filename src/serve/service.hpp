@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -76,7 +75,7 @@ class Service {
   AccessLog access_log_;
   db::ConnectionPool pool_;
   std::unique_ptr<db::ConnectionPool> read_pool_;
-  std::atomic<std::int64_t> replica_retry_at_{0};  // steady clock, nanoseconds
+  std::atomic<std::chrono::steady_clock::time_point> replica_retry_at_{};
   Router router_;
   Metrics metrics_;
   RateLimiter rate_limiter_;

@@ -30,12 +30,6 @@ std::string number(double value) {
   return text;
 }
 
-std::int64_t steady_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 SharedBuckets::SharedBuckets(db::RedisEndpoint endpoint, std::chrono::milliseconds timeout)
@@ -80,7 +74,7 @@ long long SharedBuckets::run(Link& link, const std::string& key, double per_seco
 }
 
 std::optional<int> SharedBuckets::take(const std::string& key, double per_second, double burst) {
-  if (down_ && steady_now() < retry_at_)
+  if (down_ && std::chrono::steady_clock::now() < retry_at_.load())
     return std::nullopt;
   try {
     auto link = borrow();
@@ -96,7 +90,7 @@ std::optional<int> SharedBuckets::take(const std::string& key, double per_second
       idle_.clear();
     }
     ++errors_;
-    retry_at_ = steady_now() + std::chrono::nanoseconds(std::chrono::seconds(1)).count();
+    retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     down_ = true;
     return std::nullopt;
   }

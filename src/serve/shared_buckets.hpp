@@ -48,7 +48,7 @@ class SharedBuckets {
   std::mutex mutex_;
   std::vector<std::unique_ptr<Link>> idle_;
   std::atomic<bool> down_{false};
-  std::atomic<std::int64_t> retry_at_{0};  // steady clock, nanoseconds
+  std::atomic<std::chrono::steady_clock::time_point> retry_at_{};
   std::atomic<std::uint64_t> errors_{0};
 };
 

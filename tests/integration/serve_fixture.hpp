@@ -2,8 +2,6 @@
 // and a reader key, and `agentdb serve` on it with an HTTP client.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "serve_process.hpp"
+#include "servers.hpp"
 #include "test_support.hpp"
 #include "util/strings.hpp"
 
@@ -29,15 +28,9 @@ inline httplib::Headers bearer(const std::string& key) {
 
 // Sends raw bytes and reads until the server closes or `wanted` responses arrived.
 inline std::string raw_exchange(int port, const std::string& bytes, int wanted_responses) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
+  const int fd = connect_loopback(port);
+  if (fd < 0)
     return {};
-  }
   timeval timeout{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);

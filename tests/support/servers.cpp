@@ -36,15 +36,24 @@ int free_port() {
   return ntohs(address.sin_port);
 }
 
-bool port_open(int port) {
+int connect_loopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return ok;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool port_open(int port) {
+  const int fd = connect_loopback(port);
+  if (fd >= 0)
+    ::close(fd);
+  return fd >= 0;
 }
 
 bool wait_for_port(int port) {
@@ -87,15 +96,9 @@ RedisServer::RedisServer()
 }
 
 std::string redis_command(int port, const std::vector<std::string>& words) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
+  const int fd = connect_loopback(port);
+  if (fd < 0)
     return {};
-  }
   std::string request = "*" + std::to_string(words.size()) + "\r\n";
   for (const auto& word : words)
     request += "$" + std::to_string(word.size()) + "\r\n" + word + "\r\n";

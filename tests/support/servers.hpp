@@ -16,6 +16,8 @@ namespace agentdb::testing {
 // A TCP port on 127.0.0.1 that nothing listened on a moment ago.
 [[nodiscard]] int free_port();
 [[nodiscard]] bool port_open(int port);
+// A TCP connection to 127.0.0.1:port; -1 when refused. The caller closes it.
+[[nodiscard]] int connect_loopback(int port);
 // Waits up to 5 s; false when nothing listens by then.
 [[nodiscard]] bool wait_for_port(int port);
 
