@@ -62,7 +62,8 @@ Service::Service(ServiceSettings settings, AccessLog access_log)
       pool_(settings_.database, settings_.pool),
       router_(all_routes()),
       rate_limiter_(settings_.rate_limits, settings_.redis),
-      log_level_(settings_.log_level) {
+      log_level_(settings_.log_level),
+      key_usage_(pool_, settings_.key_usage_interval) {
   if (settings_.read_database) {
     auto replica = settings_.pool;
     replica.session.connect_timeout = std::chrono::seconds(2);  // libpq's least
@@ -224,6 +225,7 @@ void Service::authenticate(const Route& route, RequestContext& ctx, bool take_to
   caller.user_id = row["user_id"].c_str();
   caller.key_prefix = row["key_prefix"].c_str();
   caller.tier = row["rate_limit_tier"].c_str();
+  key_usage_.note(caller.key_id, caller.user_id);
   for (const auto& scope : util::split(row["scopes"].view(), ',')) {
     caller.read = caller.read || scope == "read";
     caller.write = caller.write || scope == "write";

@@ -16,6 +16,7 @@
 #include "db/connection_target.hpp"
 #include "db/pool.hpp"
 #include "serve/http.hpp"
+#include "serve/key_usage.hpp"
 #include "serve/metrics.hpp"
 #include "serve/rate_limit.hpp"
 #include "serve/router.hpp"
@@ -38,6 +39,8 @@ struct ServiceSettings {
   std::optional<db::ConnectionTarget> read_database;
   // --redis-url: rate limit buckets shared with every serve on that Redis.
   std::optional<db::RedisEndpoint> redis;
+  // How often api_keys.last_used_at is written (and once more when the service stops).
+  std::chrono::milliseconds key_usage_interval{10'000};
 };
 
 // One JSON line per request: time, request id, method, route, status, duration, key prefix.
@@ -80,6 +83,7 @@ class Service {
   Metrics metrics_;
   RateLimiter rate_limiter_;
   std::atomic<LogLevel> log_level_;
+  KeyUsage key_usage_;  // after pool_: writes its last uses through it when the service stops
 };
 
 }  // namespace agentdb::serve

@@ -359,4 +359,19 @@ TEST_F(ServeTest, KeysFromTheCommandLineListAndRefuseBadInput) {
   EXPECT_NE(unknown.err.find("no API key has the prefix"), std::string::npos) << unknown.err;
 }
 
+// last_used_at is written in batches, off the request path; what is pending is written at the
+// latest when serve stops.
+TEST_F(ServeTest, AKeysUseIsRecordedAsItsLastUsedTimeByWhenServeStops) {
+  start();
+  (void)get("/api/v1/agents", reader_key, 200);
+  (void)get("/api/v1/agents", reader_key, 200);
+  ASSERT_EQ(server->stop(), 0) << server->stderr_text();
+  const auto listed = run_agentdb({"--database-url", db.url(), "--json", "keys", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  for (const auto& key : json::parse(listed.out)["keys"]) {
+    const bool used = reader_key.starts_with(key["prefix"].get<std::string>());
+    EXPECT_EQ(key["last_used_at"].is_string(), used) << key.dump();
+  }
+}
+
 }  // namespace agentdb::testing
