@@ -368,7 +368,8 @@ TEST_F(ServeTest, AKeysUseIsRecordedAsItsLastUsedTimeByWhenServeStops) {
   ASSERT_EQ(server->stop(), 0) << server->stderr_text();
   const auto listed = run_agentdb({"--database-url", db.url(), "--json", "keys", "list"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
-  for (const auto& key : json::parse(listed.out)["keys"]) {
+  const auto document = json::parse(listed.out);
+  for (const auto& key : document.at("keys")) {
     const bool used = reader_key.starts_with(key["prefix"].get<std::string>());
     EXPECT_EQ(key["last_used_at"].is_string(), used) << key.dump();
   }
