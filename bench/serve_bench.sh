@@ -67,20 +67,25 @@ run_wrk() {  # NAME URL [SCRIPT]
   local name=$1 target=$2 script=${3:-}
   local args=(-t2 -c64 -d"${seconds}s" --latency -H "$auth")
   [ -n "$script" ] && args+=(-s "$script")
-  wrk "${args[@]}" "$target" >"$work/$name.wrk" 2>&1
+  # The name holds '/' and spaces: the output file gets a plain one.
+  local out
+  out="$work/$(printf '%s' "$name" | tr -c 'A-Za-z0-9' _).wrk"
+  wrk "${args[@]}" "$target" >"$out" 2>&1
   local rps p50 p99 errors
-  rps=$(sed -n 's/^Requests\/sec: *//p' "$work/$name.wrk")
-  p50=$(awk '$1 == "50%" {print $2}' "$work/$name.wrk")
-  p99=$(awk '$1 == "99%" {print $2}' "$work/$name.wrk")
-  errors=$(grep -E 'Non-2xx|Socket errors' "$work/$name.wrk" | tr '\n' ' ' || true)
+  rps=$(sed -n 's/^Requests\/sec: *//p' "$out")
+  p50=$(awk '$1 == "50%" {print $2}' "$out")
+  p99=$(awk '$1 == "99%" {print $2}' "$out")
+  errors=$(grep -E 'Non-2xx|Socket errors' "$out" | tr '\n' ' ' || true)
   printf '%-34s %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0 errors}"
 }
 run_pgbench() {  # NAME SQL-FILE
   local name=$1 file=$2
-  "$bindir/pgbench" -n -c 10 -j 2 -T "$seconds" -M extended -f "$file" "$url" >"$work/$name.pgbench" 2>&1
+  local out
+  out="$work/$(printf '%s' "$name" | tr -c 'A-Za-z0-9' _).pgbench"
+  "$bindir/pgbench" -n -c 10 -j 2 -T "$seconds" -M extended -f "$file" "$url" >"$out" 2>&1
   printf '%-34s %10s tx/s    latency avg %s ms\n' "$name" \
-    "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/$name.pgbench")" \
-    "$(sed -n 's/^latency average = \([0-9.]*\).*/\1/p' "$work/$name.pgbench")"
+    "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out")" \
+    "$(sed -n 's/^latency average = \([0-9.]*\).*/\1/p' "$out")"
 }
 
 cat >"$work/latest.sql" <<SQL
@@ -106,12 +111,14 @@ run_pgbench "(a) pgbench same statements" "$work/latest.sql"
 run_wrk "(b) serve POST message" "$base/api/v1/conversations/$conversation/messages" "$work/post.lua"
 run_pgbench "(b) pgbench same statements" "$work/append.sql"
 run_wrk "(c) serve GET /health" "$base/health"
-echo "serve memory: $(ps -o rss= -p "$serve_pid" | awk '{printf "%.1f MiB RSS", $1/1024}') after the runs"
+echo "serve memory: $(awk '/^VmHWM|^VmRSS/ {printf "%s %.1f MiB  ", $1, $2/1024}' "/proc/$serve_pid/status")(peak and now)"
 
-(cd bench && DATABASE_URL="$url" POOL_SIZE=5 python3 -m uvicorn --workers 2 --port 18090 \
+# Debian's python3 (with python3-fastapi and friends), not whichever python3 comes first in PATH.
+(cd bench && exec env DATABASE_URL="$url" POOL_SIZE=5 /usr/bin/python3 -m uvicorn --workers 2 --port 18090 \
   --log-level warning fastapi_peer:app >"$work/fastapi.log" 2>&1) &
 pids+=("$!")
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18090/health >/dev/null && break; sleep 0.2; done
+curl -sf -o /dev/null http://127.0.0.1:18090/health || { echo "the FastAPI peer did not start:" >&2; cat "$work/fastapi.log" >&2; exit 1; }
 peer=http://127.0.0.1:18090
 run_wrk "(a) FastAPI GET latest 20" "$peer/api/v1/conversations/$conversation"
 run_wrk "(b) FastAPI POST message" "$peer/api/v1/conversations/$conversation/messages" "$work/post.lua"

@@ -13,8 +13,24 @@ std::string begin_statement(Isolation isolation, Access access) {
   return sql;
 }
 
-Transaction::Transaction(Session& session, Isolation isolation, Access access) : session_(session) {
-  (void)session_.exec(begin_statement(isolation, access));
+Transaction::Transaction(Session& session, Isolation isolation, Access access,
+                         std::string_view then)
+    : session_(session) {
+  auto sql = begin_statement(isolation, access);
+  if (!then.empty())
+    sql.append("; ").append(then);
+  try {
+    (void)session_.exec(sql);
+  } catch (...) {
+    if (!then.empty()) {  // BEGIN may have run before `then` failed
+      try {
+        (void)session_.exec("ROLLBACK");
+      } catch (...) {
+        // The connection is gone, and the transaction with it.
+      }
+    }
+    throw;
+  }
 }
 
 Transaction::~Transaction() {

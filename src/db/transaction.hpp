@@ -2,6 +2,8 @@
 // committed: no hand-written BEGIN/COMMIT/ROLLBACK with a catch-all around it.
 #pragma once
 
+#include <string_view>
+
 #include "db/session.hpp"
 
 namespace agentdb::db {
@@ -11,9 +13,10 @@ enum class Access { read_write, read_only };
 
 class Transaction {
  public:
-  // Sends BEGIN with the isolation and access mode; throws as Session::exec does.
+  // Sends BEGIN with the isolation and access mode, and `then` (statements without parameters,
+  // such as SET LOCAL) in the same round trip; throws as Session::exec does, rolled back.
   explicit Transaction(Session& session, Isolation isolation = Isolation::read_committed,
-                       Access access = Access::read_write);
+                       Access access = Access::read_write, std::string_view then = {});
   // Rolls back a transaction still open; never throws (a lost connection has rolled back itself).
   ~Transaction();
   Transaction(const Transaction&) = delete;

@@ -271,9 +271,11 @@ void LocalCluster::initialise(const Messages& messages) {
         "see " + paths_.data.string() + " or remove " + paths_.home.string() + " and retry");
   }
   // Only a Unix socket in a 0700 directory: no TCP port, nobody else on the machine can connect.
+  // No JIT: a small embedded cluster gains nothing from it, and agentdb-serve.service runs it
+  // under MemoryDenyWriteExecute, which JIT-compiled code would break.
   std::string settings =
       "\n# Added by agentdb\nlisten_addresses = ''\nunix_socket_directories = '" +
-      paths_.socket_dir.string() + "'\nunix_socket_permissions = 0700\n";
+      paths_.socket_dir.string() + "'\nunix_socket_permissions = 0700\njit = off\n";
   auto conf = util::read_file(paths_.data / "postgresql.conf").value_or("");
   write_cluster_file(paths_.data / "postgresql.conf", conf + settings,
                      {.mode = 0600, .owner = owner_for(user)});
