@@ -85,7 +85,22 @@ std::optional<std::string> Config::find(const Setting& setting, std::string_view
 }
 
 std::string Config::value(const Setting& setting, std::string_view flag_value) const {
-  return find(setting, flag_value).value_or(std::string(setting.fallback));
+  if (auto found = find(setting, flag_value))
+    return std::move(*found);
+  return setting.shipped ? shipped_default(setting) : std::string(setting.fallback);
+}
+
+std::filesystem::path shipped_data_dir() {
+  return AGENTDB_DATA_DIR;
+}
+
+std::string shipped_default(const Setting& setting) {
+  const std::filesystem::path relative(setting.fallback);
+  std::error_code ignored;
+  if (std::filesystem::exists(relative, ignored))
+    return relative.string();
+  const auto installed = shipped_data_dir() / relative;
+  return std::filesystem::exists(installed, ignored) ? installed.string() : relative.string();
 }
 
 std::vector<std::string> Config::secrets() const {

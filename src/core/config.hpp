@@ -15,6 +15,13 @@
 
 namespace agentdb {
 
+// Where the installed package keeps what it ships (/usr/share/agentdb), compiled in.
+[[nodiscard]] std::filesystem::path shipped_data_dir();
+// A shipped setting's default: the relative path when the working directory has it, else the
+// same path under shipped_data_dir() when that exists, else the relative path (so an error names
+// what was looked for).
+[[nodiscard]] std::string shipped_default(const Setting& setting);
+
 class Config {
  public:
   Config() = default;
@@ -32,7 +39,7 @@ class Config {
   // nullopt when none is set (the default is not applied).
   [[nodiscard]] std::optional<std::string> find(const Setting& setting,
                                                 std::string_view flag_value = {}) const;
-  // The same, falling back to the setting's default.
+  // The same, falling back to the setting's default (for a shipped one, see shipped_default).
   [[nodiscard]] std::string value(const Setting& setting, std::string_view flag_value = {}) const;
 
   // Secret values resolved so far, for the error reporter to blank out.

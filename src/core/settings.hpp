@@ -18,6 +18,9 @@ struct Setting {
   std::string_view fallback;  // the built-in default; empty when there is none
   std::string_view doc;       // one line, shown by `agentdb --help` and checked against agentdb(1)
   Secrecy secrecy = Secrecy::plain;
+  // The default is a path into the data agentdb ships (migrations, seeds, collections): used from
+  // the working directory when it is there (a checkout), else from the installed copy.
+  bool shipped = false;
 
   [[nodiscard]] bool is_table() const { return key.ends_with(".*"); }
   [[nodiscard]] bool is_secret() const { return secrecy == Secrecy::secret; }

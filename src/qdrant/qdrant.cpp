@@ -161,7 +161,7 @@ CollectionsFile declared_collections(const Config& config, const ConnectionOptio
     return load_collections(*file);
   if (auto declared = collections_from_config(config.document(), config.source().string()))
     return std::move(*declared);
-  return load_collections(std::string(kCollectionsFile.fallback));
+  return load_collections(shipped_default(kCollectionsFile));
 }
 
 std::optional<std::string> configured_url(const Config& config) {

@@ -132,5 +132,28 @@ TEST(Config, ASecretReadThroughAnyCopyIsRememberedForRedaction) {
   EXPECT_EQ(config.secrets().size(), 1u);
 }
 
+TEST(Config, AShippedDefaultIsTheWorkingDirectorysCopyElseTheInstalledOne) {
+  constexpr Setting kShipped{.key = "",
+                             .env = nullptr,
+                             .fallback = "shipped-test-folder",
+                             .doc = "a shipped folder",
+                             .secrecy = Secrecy::plain,
+                             .shipped = true};
+  const auto before = std::filesystem::current_path();
+  const auto scratch = std::filesystem::temp_directory_path() /
+                       ("agentdb-shipped-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(scratch);
+  std::filesystem::current_path(scratch);
+  EXPECT_TRUE(shipped_data_dir().is_absolute());
+  EXPECT_EQ(shipped_data_dir().filename(), "agentdb");
+  // Neither here nor installed: the relative path, so the error names what was looked for.
+  EXPECT_EQ(Config().value(kShipped), "shipped-test-folder");
+  std::filesystem::create_directory(scratch / "shipped-test-folder");
+  EXPECT_EQ(Config().value(kShipped), "shipped-test-folder");
+  EXPECT_EQ(Config().value(kShipped, "elsewhere"), "elsewhere");
+  std::filesystem::current_path(before);
+  std::filesystem::remove_all(scratch);
+}
+
 }  // namespace
 }  // namespace agentdb
