@@ -9,7 +9,7 @@
 # Subcommands of a command path ("" is the top level).
 _agentdb_subcommands() {
   case "$1" in
-    "") echo "migrate seed backup qdrant health pool cost serve keys local" ;;
+    "") echo "migrate seed backup qdrant health pool wait cost serve keys version local" ;;
     migrate) echo "up down status history new verify redo baseline repair lint" ;;
     backup) echo "create list verify restore prune" ;;
     qdrant) echo "plan apply status snapshot drop sync-check" ;;
@@ -47,6 +47,7 @@ _agentdb_options() {
     "qdrant drop") echo "--yes" ;;
     health) echo "--check --warning --critical --timeout --nagios --watch --qdrant-url --redis-url --migrations-dir" ;;
     "pool status") echo "--pgbouncer" ;;
+    wait) echo "--timeout --migrated --migrations-dir" ;;
     "pool probe") echo "--connections --threads --duration --query --acquire-timeout --min-idle --stale-after --max-lifetime" ;;
     "cost report") echo "--since --from --to --tz --group-by --user --model --format --html" ;;
     "cost top") echo "--since --from --to --tz --by --limit" ;;

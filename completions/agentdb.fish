@@ -4,7 +4,7 @@
 # /usr/share/fish/vendor_completions.d/agentdb.fish.
 # Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh.
 
-set -l commands migrate seed backup qdrant health pool cost serve keys local
+set -l commands migrate seed backup qdrant health pool wait cost serve keys version local
 set -l backup_commands create list verify restore prune
 set -l qdrant_commands plan apply status snapshot drop sync-check
 set -l migrate_commands up down status history new verify redo baseline repair lint
@@ -33,9 +33,11 @@ complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a backup -d 
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a qdrant -d 'Declare Qdrant collections in a file; plan and apply them like migrations'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a health -d 'Check the database (and Qdrant, Redis) with monitoring-plugin exit codes'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a pool -d 'See who uses the connections, and measure a connection pool under load'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a wait -d 'Wait until the database accepts connections (and its schema is current)'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a cost -d 'LLM cost analytics: where did the money go?'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a serve -d 'The REST data service of the agent platform (HTTP/1.1, JSON, API keys, RLS)'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a keys -d 'Issue, list and revoke the API keys of serve'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a version -d "The binary's version, the schema version it ships, libpq and pg_dump"
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a local -d 'Manage the embedded PostgreSQL cluster used when no database URL is set'
 
 # migrate: its options are accepted before or after its subcommand.
@@ -285,6 +287,12 @@ set -l in_cost_rollup "__fish_seen_subcommand_from cost; and __fish_seen_subcomm
 complete -c agentdb -n $in_cost_rollup -l compact -d 'Fold the pending deltas into the rollup'
 complete -c agentdb -n $in_cost_rollup -l rebuild -d 'Recompute the rollup from the ledger'
 complete -c agentdb -n $in_cost_rollup -l check -d 'Compare the rollup with the ledger; exit 4 when they differ'
+
+# wait
+set -l in_wait "__fish_seen_subcommand_from wait"
+complete -c agentdb -n $in_wait -l timeout -x -a '10s 30s 60s 2m 5m' -d 'Give up after this long and exit 3 (default 60s)'
+complete -c agentdb -n $in_wait -l migrated -d 'Also wait until no migration is pending and none drifted'
+complete -c agentdb -n $in_wait -l migrations-dir -x -a '(__fish_complete_directories)' -d 'Migrations to compare with (env AGENTDB_MIGRATIONS_DIR)'
 
 # serve
 set -l in_serve "__fish_seen_subcommand_from serve"

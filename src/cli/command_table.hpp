@@ -18,4 +18,7 @@ namespace agentdb::cli {
 [[nodiscard]] std::string command_path(const CLI::App& app);
 [[nodiscard]] std::string help_footer(const std::vector<Command>& commands);
 
+// `agentdb version` (version_command.cpp), the one family of the command line itself.
+void register_version_command(CLI::App& family, std::vector<Command>& commands);
+
 }  // namespace agentdb::cli

@@ -1,5 +1,6 @@
 #include "db/pg_tools.hpp"
 
+#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -61,6 +62,12 @@ util::ProcessResult run_pg_client(const std::string& program, std::vector<std::s
   } catch (const std::system_error& e) {
     throw Error(ExitCode::failure, "cannot run " + program + ": " + e.code().message());
   }
+}
+
+std::string libpq_version() {
+  // 150010 for 15.10 (since PostgreSQL 10: major * 10000 + minor).
+  const int version = PQlibVersion();
+  return std::to_string(version / 10000) + "." + std::to_string(version % 10000);
 }
 
 }  // namespace agentdb::db

@@ -22,4 +22,7 @@ namespace agentdb::db {
                                                 const ConnectionTarget& target,
                                                 util::ProcessOptions options = {});
 
+// The version of the libpq agentdb runs with, as "15.10".
+[[nodiscard]] std::string libpq_version();
+
 }  // namespace agentdb::db

@@ -126,4 +126,29 @@ struct PoolProbeRequest {
 // drives the pool for the probe's duration. Failures during the run are counted, not thrown.
 [[nodiscard]] ProbeResult probe_pool(const PoolProbeRequest& request);
 
+// ---- wait: until the database accepts connections (and, asked, migrations are current)
+
+struct WaitRequest {
+  db::ConnectionTarget database;
+  std::chrono::milliseconds timeout{60'000};
+  // Also wait until no revision of this folder is pending (and none drifted).
+  std::optional<std::filesystem::path> migrations;
+  std::function<void(const std::string&)> on_change;  // what an attempt saw, when it changed
+  std::function<bool()> stop;                         // asked between attempts; true gives up
+};
+
+struct WaitResult {
+  bool ready = false;
+  int attempts = 0;
+  double waited_ms = 0;
+  std::string last_seen;  // "accepting connections", or why the last attempt was not ready
+  int server_version = 0;
+  std::optional<long long> schema_version;  // the newest applied revision, with migrations
+};
+
+// Tries until ready or the timeout, each attempt bounded by the time left, a short pause between
+// them. A request error (an unreadable migrations folder) is thrown; an unready database is the
+// result.
+[[nodiscard]] WaitResult wait_until_ready(const WaitRequest& request);
+
 }  // namespace agentdb::health
