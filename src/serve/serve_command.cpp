@@ -17,6 +17,7 @@
 #include "serve/server.hpp"
 #include "serve/service.hpp"
 #include "serve/settings.hpp"
+#include "serve/systemd_notify.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -168,7 +169,7 @@ void reload(Service& service, const Context& ctx, const ServeOptions& options) {
 // here, so no handler runs in the middle of a request.
 void watch_signals(HttpServer& server, Service& service, const Context& ctx,
                    const ServeOptions& options, std::chrono::milliseconds drain,
-                   const std::atomic<bool>& stopped) {
+                   const std::atomic<bool>& stopped, SystemdNotifier& systemd) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -177,9 +178,13 @@ void watch_signals(HttpServer& server, Service& service, const Context& ctx,
   const timespec tick{0, 200'000'000};
   while (!stopped) {
     const int signal = sigtimedwait(&set, nullptr, &tick);
+    systemd.tick();
     if (signal == SIGHUP) {
+      systemd.reloading();
       reload(service, ctx, options);
+      systemd.ready("reloaded");
     } else if (signal == SIGTERM || signal == SIGINT) {
+      systemd.stopping();
       ctx.out.note(std::string(signal == SIGTERM ? "SIGTERM" : "SIGINT") +
                    ": finishing the requests in flight (up to " + util::human_duration(drain) +
                    ")");
@@ -250,8 +255,11 @@ ExitCode run_serve(Context& ctx, const ServeOptions& options) {
                  " (the primary answers while it cannot)");
   if (settings.redis)
     ctx.out.note("rate limit buckets in " + settings.redis->display);
+  SystemdNotifier systemd(server_settings.address, server.port());
+  systemd.ready("serving on port " + std::to_string(server.port()));
   std::atomic<bool> stopped{false};
-  std::thread signals([&] { watch_signals(server, service, ctx, options, drain, stopped); });
+  std::thread signals(
+      [&] { watch_signals(server, service, ctx, options, drain, stopped, systemd); });
   server.run();
   stopped = true;
   signals.join();
