@@ -8,6 +8,9 @@ packages=(
   cmake make g++ pkg-config
   libcli11-dev libpqxx-dev libpq-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libhiredis-dev
   libtomlplusplus-dev libboost-dev  # Boost.Beast/Asio for serve (header-only)
+  libsystemd-dev  # sd_notify: readiness and watchdog of agentdb-serve.service
+  # packaging (scripts/package.sh and its test)
+  dpkg-dev file lintian debootstrap systemd
   # tests
   googletest libgtest-dev clang clang-format libclang-rt-14-dev bash-completion
   python3  # the Qdrant stand-in server (tests/qdrant)
