@@ -21,6 +21,7 @@ timeout 10 bash -c "exec 3<>/dev/tcp/deb.debian.org/80" 2>/dev/null ||
   skip "Debian's archive ($mirror) is out of reach"
 
 root=$(mktemp -d /var/tmp/agentdb-fresh-root.XXXXXX)
+chmod 755 "$root" # it becomes /, which every user (postgres too) must traverse
 cleanup() {
   for mount in "$root/proc" "$root/dev/pts" "$root/dev"; do
     mountpoint -q "$mount" && umount -l "$mount"
@@ -52,12 +53,13 @@ printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
 mkdir -p "$root/etc/postgresql-common"
 echo "create_main_cluster = false" >"$root/etc/postgresql-common/createcluster.conf"
-# minbase has no man-db or bash-completion; a DBA's machine has them.
+# minbase has no man-db, bash-completion or systemd (whose units verify checks against); a DBA's has. Recommends are left out (a
+# mail server among them, which cannot configure in a chroot) but agentdb's: postgresql-15.
 echo "man-db man-db/auto-update boolean false" | in_root debconf-set-selections
 cp "$deb" "$root/tmp/"
 in_root apt-get -qq update
-in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get -qq -y install man-db bash-completion \
-  /tmp/$(basename "$deb")" >/dev/null || fail "apt-get install ./$(basename "$deb") failed"
+in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get -qq -y install --no-install-recommends man-db bash-completion systemd procps \
+  postgresql-15 /tmp/$(basename "$deb")" >"$root/../agentdb-install.log" 2>&1 || { tail -30 "$root/../agentdb-install.log"; fail "apt-get install ./$(basename "$deb") failed"; }
 
 echo "checks in the fresh root"
 in_root agentdb --version | grep -qF "$version" || fail "agentdb --version does not say $version"
@@ -72,7 +74,9 @@ completed=$(in_root bash -c 'source /usr/share/bash-completion/bash_completion
 mkdir -p "$root/root/work"
 work() { in_root sh -c "cd /root/work && $*"; }
 work agentdb --no-color migrate up >/dev/null || fail "agentdb migrate up on the embedded default"
-work agentdb --json migrate status | grep -q '"pending": *0' || fail "migrate status: revisions pending"
+status=$(work agentdb --json migrate status) || fail "agentdb migrate status on the embedded default"
+grep -q '"applied"' <<<"$status" || fail "migrate status: no revision applied: $status"
+! grep -q '"pending"' <<<"$status" || fail "migrate status: revisions pending: $status"
 work agentdb seed >/dev/null || fail "agentdb seed on the embedded default"
 work agentdb --quiet local stop || fail "agentdb local stop"
 verify=$(systemd-analyze verify --root="$root" \
