@@ -4,12 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
-#include <sstream>
 
+#include "backup/pg_tool_run.hpp"
 #include "cli/command_table.hpp"
 #include "db/pg_tools.hpp"
 #include "migrate/migrate.hpp"
-#include "util/subprocess.hpp"
 
 #ifndef AGENTDB_VERSION
 #define AGENTDB_VERSION "0.0.0"
@@ -41,16 +40,11 @@ struct PgDump {
   std::string path, version, error;
 };
 
-// "pg_dump (PostgreSQL) 15.10 (Debian 15.10-0+deb12u1)" -> "15.10".
 PgDump found_pg_dump() {
   PgDump found;
   try {
     found.path = db::pg_program("pg_dump").string();
-    const auto run = util::run_process({found.path, "--version"});
-    std::istringstream words(run.out);
-    std::string program, product;
-    if (!run.ok() || !(words >> program >> product >> found.version))
-      found.error = "pg_dump --version failed";
+    found.version = backup::tool_version("pg_dump").text;
   } catch (const Error& error) {
     found.error = error.what();
   }

@@ -74,7 +74,7 @@ HealthRequest health_request(Context& ctx, const HealthOptions& options,
   if (selected(checks, [](const CheckSpec& s) { return s.needs_database; })) {
     request.database = ctx.database();
     const auto dir = ctx.config.find(migrate::kMigrationsDir, options.migrations_dir);
-    request.migrations.dir = dir.value_or(shipped_default(migrate::kMigrationsDir));
+    request.migrations.dir = dir ? *dir : shipped_default(migrate::kMigrationsDir);
     request.migrations.configured = dir.has_value();
   }
   if (selected(checks, [](const CheckSpec& s) { return s.name == "qdrant"; }))
