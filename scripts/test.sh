@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: formatting, a Release build with warnings
-# as errors and its command-line tests, the whole suite (unit, integration against real
+# as errors and its command-line tests, the Debian package made from that build and installed into
+# a fresh Debian 12 root, the whole suite (unit, integration against real
 # servers, command line) under AddressSanitizer + UndefinedBehaviorSanitizer, and a bounded libFuzzer
 # run of each fuzz target in tests/fuzz. Unit and integration tests run once, under the sanitizers, and the two
 # documentation checks (man page and completions against --help, which run the binary thousands of
@@ -18,7 +19,8 @@ mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find src test
 clang-format --dry-run -Werror "${sources[@]}"
 
 stage "release build and command-line tests"
-cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DAGENTDB_WERROR=ON >/dev/null
+# Installed under /usr, as the package is: the package stage below reuses this build.
+cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DAGENTDB_WERROR=ON -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 # Only what this stage runs: unit and integration tests are built and run once, under the sanitizers.
 cmake --build build-ci -j"$jobs" --target agentdb
 ctest --test-dir build-ci -j"$jobs" -L cli --output-on-failure --timeout 300 | tee build-ci/ctest.log
@@ -33,6 +35,10 @@ if grep -q "You have [0-9]* warning" build-ci/redocly.log; then
   echo "the OpenAPI document has lint warnings (above)" >&2
   exit 1
 fi
+
+stage "Debian package: built from this Release build, lintian, installed into a fresh Debian 12 root"
+AGENTDB_PACKAGE_BUILD=build-ci scripts/package.sh | tee build-ci/package.log
+tests/package/install_in_fresh_root.sh "$(tail -1 build-ci/package.log)"
 
 stage "address and undefined-behaviour sanitizer build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTDB_WERROR=ON \
