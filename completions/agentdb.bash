@@ -9,13 +9,14 @@
 # Subcommands of a command path ("" is the top level).
 _agentdb_subcommands() {
   case "$1" in
-    "") echo "migrate seed backup qdrant health pool wait cost serve keys version local" ;;
+    "") echo "migrate seed backup qdrant health pool wait cost serve keys cluster version local" ;;
     migrate) echo "up down status history new verify redo baseline repair lint" ;;
     backup) echo "create list verify restore prune" ;;
     qdrant) echo "plan apply status snapshot drop sync-check" ;;
     pool) echo "status probe" ;;
     cost) echo "report top budget prices recompute rollup" ;;
     keys) echo "create list revoke" ;;
+    cluster) echo "status" ;;
     local) echo "status start stop destroy" ;;
     seed) echo "synth" ;;
   esac
@@ -58,6 +59,7 @@ _agentdb_options() {
     serve) echo "--listen --pool-size --threads --drain-timeout --statement-timeout --migrations-dir --rate-limits --log-level --idle-timeout --max-connections --read-url --redis-url --pgbouncer --openapi --allow-pending --no-access-log" ;;
     "keys create") echo "--user --scope --tier --name" ;;
     "keys list") echo "--user" ;;
+    "cluster status") echo "--patroni-url --timeout --lag-warning" ;;
     "local destroy") echo "--yes" ;;
   esac
 }
@@ -80,13 +82,14 @@ _agentdb_takes_value() {
     --min-idle | --stale-after | --max-lifetime) return 0 ;;
     --listen | --pool-size | --drain-timeout | --statement-timeout) return 0 ;;
     --scope | --tier | --name) return 0 ;;
+    --patroni-url | --lag-warning) return 0 ;;
   esac
   return 1
 }
 
 # Commands that only group subcommands: their options apply to, and are accepted after, each of
 # their subcommands. (seed runs by itself; its options are not synth's.)
-_agentdb_groups=" migrate backup qdrant pool cost keys local "
+_agentdb_groups=" migrate backup qdrant pool cost keys cluster local "
 
 # A path's options: its own, the global ones, and those of the groups above it.
 _agentdb_all_options() {

@@ -4,7 +4,7 @@
 # /usr/share/fish/vendor_completions.d/agentdb.fish.
 # Checked against `agentdb --help` by tests/cli/docs_cover_every_command.sh.
 
-set -l commands migrate seed backup qdrant health pool wait cost serve keys version local
+set -l commands migrate seed backup qdrant health pool wait cost serve keys cluster version local
 set -l backup_commands create list verify restore prune
 set -l qdrant_commands plan apply status snapshot drop sync-check
 set -l migrate_commands up down status history new verify redo baseline repair lint
@@ -37,6 +37,7 @@ complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a wait -d 'W
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a cost -d 'LLM cost analytics: where did the money go?'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a serve -d 'The REST data service of the agent platform (HTTP/1.1, JSON, API keys, RLS)'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a keys -d 'Issue, list and revoke the API keys of serve'
+complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a cluster -d 'A replicated cluster as Patroni and PostgreSQL see it (plugin exit codes)'
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a version -d "The binary's version, the schema version it ships, libpq and pg_dump"
 complete -c agentdb -n "not __fish_seen_subcommand_from $commands" -a local -d 'Manage the embedded PostgreSQL cluster used when no database URL is set'
 
@@ -324,6 +325,13 @@ complete -c agentdb -n $in_keys_create -l scope -x -a 'read read,write read,writ
 complete -c agentdb -n $in_keys_create -l tier -x -a 'free standard premium unlimited' -d 'Rate limit tier (default standard)'
 complete -c agentdb -n $in_keys_create -l name -x -d 'What the key is for'
 complete -c agentdb -n "__fish_seen_subcommand_from keys; and __fish_seen_subcommand_from list" -l user -x -d "Only this user's keys"
+
+# cluster
+complete -c agentdb -n "__fish_seen_subcommand_from cluster; and not __fish_seen_subcommand_from status" -a status -d "Patroni's members beside what each PostgreSQL says (plugin exit codes)"
+set -l in_cluster_status "__fish_seen_subcommand_from cluster; and __fish_seen_subcommand_from status"
+complete -c agentdb -n $in_cluster_status -l patroni-url -x -d 'A Patroni REST API, http://host:8008 (repeatable)'
+complete -c agentdb -n $in_cluster_status -l timeout -x -a '1s 3s 10s' -d 'Per request and per connection (default 3s)'
+complete -c agentdb -n $in_cluster_status -l lag-warning -x -a '1MB 16MB 64MB 1GB' -d 'WARNING when a replica is further behind (default 16MB)'
 
 # local
 set -l local_pick "__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from $local_commands"

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake make g++ pkg-config
+  cmake make g++ pkg-config ccache
   libcli11-dev libpqxx-dev libpq-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libhiredis-dev
   libtomlplusplus-dev libboost-dev  # Boost.Beast/Asio for serve (header-only)
   libsystemd-dev  # sd_notify: readiness and watchdog of agentdb-serve.service
@@ -16,6 +16,7 @@ packages=(
   python3  # the Qdrant stand-in server (tests/qdrant)
   chromium  # renders the HTML cost report in a test
   pgbouncer redis-server  # real peers for the health and pool tests
+  patroni etcd-server curl  # the three-node cluster of tests/cluster (tests/support/patroni_cluster.sh)
   nodejs  # npm runs @redocly/cli, the reference linter of serve's OpenAPI document
   # the embedded database and the tools agentdb drives
   postgresql-15 postgresql-client-15

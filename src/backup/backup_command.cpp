@@ -96,7 +96,7 @@ void add_create(CLI::App& backup, const std::shared_ptr<CatalogueOption>& where,
   create->add_option("--label", options->label, "A note kept in the manifest");
   commands.push_back({create,
                       [where, options](Context& ctx) { return run_create(ctx, *where, *options); },
-                      Needs::session});
+                      Needs::primary});
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "core/error.hpp"
 #include "core/validators.hpp"
 #include "db/connection_target.hpp"
+#include "db/primary.hpp"
 #include "db/session.hpp"
 #include "local/cluster.hpp"
 #include "util/strings.hpp"
@@ -146,20 +147,31 @@ void check_database_url_flag(const CLI::App& app, const GlobalOptions& options) 
 // Opens what a command uses, once, on first use, and only what its row declares.
 class OpenedOnDemand final : public Resources {
  public:
-  OpenedOnDemand(std::function<db::ConnectionTarget()> resolve, const Command& command)
-      : resolve_(std::move(resolve)), command_(command) {}
+  OpenedOnDemand(std::optional<std::string> url, std::function<db::ConnectionTarget()> embedded,
+                 const Command& command, Output out)
+      : url_(std::move(url)),
+        embedded_(std::move(embedded)),
+        command_(command),
+        out_(std::move(out)) {}
 
   const db::ConnectionTarget& database() override {
     require(Needs::database, "a database");
-    if (!target_)
-      target_ = resolve_();
+    if (!target_) {
+      auto target = url_ ? db::parse_connection_target(*url_) : embedded_();
+      target_ = command_.needs == Needs::primary ? db::primary_target(target) : std::move(target);
+    }
     return *target_;
+  }
+
+  const db::ConnectionTarget* configured_database() override {
+    require(Needs::database, "a database");
+    return url_ ? &database() : nullptr;
   }
 
   db::Session& session() override {
     require(Needs::session, "a session");
     if (!session_)
-      session_ = db::Session::open(database());
+      session_ = command_.needs == Needs::primary ? open_primary() : db::Session::open(database());
     return *session_;
   }
 
@@ -171,8 +183,18 @@ class OpenedOnDemand final : public Resources {
     }
   }
 
-  std::function<db::ConnectionTarget()> resolve_;
+  // Among several hosts, which one the change ran on is news (and goes in a failover's records).
+  std::unique_ptr<db::Session> open_primary() {
+    auto session = db::open_primary(database());
+    if (database().host_count > 1)
+      out_.note("on the primary " + session->server_address());
+    return session;
+  }
+
+  std::optional<std::string> url_;
+  std::function<db::ConnectionTarget()> embedded_;
   const Command& command_;
+  Output out_;
   std::optional<db::ConnectionTarget> target_;
   std::unique_ptr<db::Session> session_;
 };
@@ -189,13 +211,9 @@ Context make_context(const GlobalOptions& options) {
   return ctx;
 }
 
-// The embedded cluster unless a URL is configured; run only when a command needs a database.
-std::function<db::ConnectionTarget()> database_resolver(const Context& ctx,
-                                                        const GlobalOptions& options) {
-  return [url = ctx.config.find(kDatabaseUrl, options.database_url),
-          home = local::configured_home(ctx.config), out = ctx.out]() {
-    if (url)
-      return db::parse_connection_target(*url);
+// The configured URL, if any; the embedded cluster is only started when a command needs it.
+std::function<db::ConnectionTarget()> embedded_cluster(const Context& ctx) {
+  return [home = local::configured_home(ctx.config), out = ctx.out]() {
     local::LocalCluster cluster(home);
     return cluster.ensure_running(out);
   };
@@ -237,7 +255,8 @@ int run(int argc, char** argv) {
     const auto* command = chosen_command(app, commands);
     if (command == nullptr)
       return report("no command given", "run 'agentdb --help'", ExitCode::usage);
-    OpenedOnDemand opened(database_resolver(ctx, options), *command);
+    OpenedOnDemand opened(ctx.config.find(kDatabaseUrl, options.database_url),
+                          embedded_cluster(ctx), *command, ctx.out);
     ctx.resources = &opened;
     return command->action(ctx).exit_status();
   } catch (const Error& e) {

@@ -7,6 +7,8 @@
 
 #include "backup/backup_command.hpp"
 #include "backup/settings.hpp"
+#include "cluster/cluster_command.hpp"
+#include "cluster/settings.hpp"
 #include "cost/cost_command.hpp"
 #include "db/settings.hpp"
 #include "health/health_command.hpp"
@@ -57,6 +59,10 @@ constexpr Family kFamilies[] = {
     {"serve", "The REST data service of the agent platform (HTTP/1.1, JSON, API keys, RLS)",
      serve::register_serve_command, serve::kSettings},
     {"keys", "Issue, list and revoke the API keys of serve", serve::register_keys_commands, {}},
+    {"cluster",
+     "A replicated cluster as Patroni and PostgreSQL see it: roles, lag, timelines (plugin exit "
+     "codes)",
+     cluster::register_commands, cluster::kSettings},
     {"version",
      "The binary's version, the schema version it ships, and the libpq and pg_dump it found",
      register_version_command,

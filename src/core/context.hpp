@@ -28,6 +28,7 @@ enum class Needs {
   nothing,   // files only: `migrate new`, `backup list`
   database,  // a connection target (the embedded cluster is started if it is the default)
   session,   // one session on that target, opened by the dispatcher and closed after the command
+  primary,   // that session on the primary: standbys skipped among several hosts, refused alone
 };
 
 // Opened lazily by the front end. Asking for more than the command declared is a bug in its row.
@@ -35,6 +36,9 @@ class Resources {
  public:
   virtual ~Resources() = default;
   virtual const db::ConnectionTarget& database() = 0;
+  // The target when one is configured (flag, environment, agentdb.toml); nullptr rather than the
+  // embedded cluster otherwise.
+  virtual const db::ConnectionTarget* configured_database() = 0;
   virtual db::Session& session() = 0;
 };
 

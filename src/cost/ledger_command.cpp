@@ -66,7 +66,7 @@ void add_recompute(CLI::App& family, std::vector<Command>& commands) {
   add_period_options(recompute, options->period, PeriodRequired::yes);
   recompute->add_flag("--dry-run", options->dry_run, "Report what would change, change nothing");
   commands.push_back({recompute, [options](Context& ctx) { return run_recompute(ctx, *options); },
-                      Needs::session});
+                      Needs::primary});
 }
 
 void add_rollup(CLI::App& family, std::vector<Command>& commands) {
@@ -78,7 +78,7 @@ void add_rollup(CLI::App& family, std::vector<Command>& commands) {
   rollup->add_flag("--check", options->check,
                    "Compare the rollup with the ledger; exit 4 when they differ");
   commands.push_back(
-      {rollup, [options](Context& ctx) { return run_rollup(ctx, *options); }, Needs::session});
+      {rollup, [options](Context& ctx) { return run_rollup(ctx, *options); }, Needs::primary});
 }
 
 }  // namespace

@@ -143,25 +143,53 @@ std::string build_conninfo(const std::map<std::string, std::string>& params) {
   return out;
 }
 
-std::string build_display(const std::map<std::string, std::string>& params) {
-  const auto get = [&params](const char* key) {
-    const auto it = params.find(key);
-    return it == params.end() ? std::string() : it->second;
-  };
-  std::string out = "postgresql://";
-  if (const auto user = get("user"); !user.empty())
-    out += user + "@";
-  const auto host = get("host").empty() ? get("hostaddr") : get("host");
-  if (host.starts_with("/")) {
-    // A Unix socket directory: percent-encoded, as libpq reads it back from a URL.
-    for (const char c : host)
-      out += c == '/' ? std::string("%2F") : std::string(1, c);
-  } else {
-    out += host.empty() ? "localhost" : host;
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> items;
+  for (std::size_t at = 0;;) {
+    const auto comma = text.find(',', at);
+    items.push_back(text.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+    if (comma == std::string::npos)
+      return items;
+    at = comma + 1;
   }
-  if (const auto port = get("port"); !port.empty())
-    out += ":" + port;
-  out += "/" + get("dbname");
+}
+
+std::string display_host(const std::string& host) {
+  if (!host.starts_with("/"))
+    return host.empty() ? "localhost" : host;
+  // A Unix socket directory: percent-encoded, as libpq reads it back from a URL.
+  std::string out;
+  for (const char c : host)
+    out += c == '/' ? std::string("%2F") : std::string(1, c);
+  return out;
+}
+
+std::string lookup(const std::map<std::string, std::string>& params, const char* key) {
+  const auto it = params.find(key);
+  return it == params.end() ? std::string() : it->second;
+}
+
+std::string host_list(const std::map<std::string, std::string>& params) {
+  return lookup(params, "host").empty() ? lookup(params, "hostaddr") : lookup(params, "host");
+}
+
+// postgresql://user@host:port/dbname; several hosts each with their port, as in a libpq URL.
+std::string build_display(const std::map<std::string, std::string>& params) {
+  std::string out = "postgresql://";
+  if (const auto user = lookup(params, "user"); !user.empty())
+    out += user + "@";
+  const auto hosts = comma_list(host_list(params));
+  const auto ports = comma_list(lookup(params, "port"));
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    out += display_host(hosts[i]);
+    // libpq: one port for every host, or one per host.
+    const auto& port = ports.size() == hosts.size() ? ports[i] : ports.front();
+    if (!port.empty())
+      out += ":" + port;
+  }
+  out += "/" + lookup(params, "dbname");
   return out;
 }
 
@@ -249,6 +277,7 @@ ConnectionTarget from_params(std::map<std::string, std::string> params) {
   }
   target.dbname = params.contains("dbname") ? params["dbname"] : "";
   target.display = build_display(params);
+  target.host_count = comma_list(host_list(params)).size();
   target.conninfo = build_conninfo(params);
   return target;
 }
@@ -264,12 +293,17 @@ ConnectionTarget parse_connection_target(std::string_view url) {
   return from_params(parse_params(url));
 }
 
-ConnectionTarget with_database(const ConnectionTarget& target, std::string_view dbname) {
+ConnectionTarget with_parameter(const ConnectionTarget& target, std::string_view key,
+                                std::string_view value) {
   auto params = parse_params(target.conninfo);
-  params["dbname"] = std::string(dbname);
+  params[std::string(key)] = std::string(value);
   auto result = from_params(std::move(params));
   result.password = target.password;
   return result;
+}
+
+ConnectionTarget with_database(const ConnectionTarget& target, std::string_view dbname) {
+  return with_parameter(target, "dbname", dbname);
 }
 
 std::string conninfo_with_password(const ConnectionTarget& target) {

@@ -3,6 +3,7 @@
 // line.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,7 @@ struct ConnectionTarget {
   std::string password;  // empty when none was given
   std::string display;   // postgresql://user@host:port/dbname for messages; never a password
   std::string dbname;
+  std::size_t host_count = 1;  // libpq tries several hosts in turn (host=a,b,c)
 };
 
 // Accepts postgresql:// and postgres:// URLs and keyword=value strings. Throws Error(usage) when
@@ -23,6 +25,10 @@ struct ConnectionTarget {
 // The same server and credentials, another database.
 [[nodiscard]] ConnectionTarget with_database(const ConnectionTarget& target,
                                              std::string_view dbname);
+
+// The same target with one libpq keyword set, e.g. target_session_attrs=read-write.
+[[nodiscard]] ConnectionTarget with_parameter(const ConnectionTarget& target, std::string_view key,
+                                              std::string_view value);
 
 // The conninfo a libpq client should receive, password included.
 [[nodiscard]] std::string conninfo_with_password(const ConnectionTarget& target);

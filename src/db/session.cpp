@@ -186,6 +186,12 @@ bool Session::is_open() const {
   return connection_->is_open();
 }
 
+std::string Session::server_address() const {
+  const char* host = connection_->hostname();
+  const char* port = connection_->port();
+  return std::string(host != nullptr ? host : "") + ":" + (port != nullptr ? port : "");
+}
+
 int Session::backend_pid() const {
   return connection_->backendpid();
 }

@@ -77,6 +77,9 @@ class Session {
   [[nodiscard]] const ConnectionTarget& target() const { return target_; }
   // Server version as an integer, e.g. 150018.
   [[nodiscard]] int server_version() const;
+  // The host and port this session reached ("127.0.0.1:5433"; a socket directory for a local
+  // socket): which one of a target's several hosts libpq chose.
+  [[nodiscard]] std::string server_address() const;
   // Backend process id, to tell sessions apart in pg_stat_activity.
   [[nodiscard]] int backend_pid() const;
   // False once the server closed the connection or it broke.

@@ -102,7 +102,7 @@ ExitCode run_redo(Context& ctx, const FamilyOptions& family, const RedoOptions& 
 
 void add_up(CLI::App& group, std::vector<Command>& commands, const FamilyOptionsPtr& family) {
   auto o = std::make_shared<UpOptions>();
-  auto* up = add_leaf(group, commands, "up", "Apply pending revisions in order", Needs::session,
+  auto* up = add_leaf(group, commands, "up", "Apply pending revisions in order", Needs::primary,
                       action(run_up, family, o));
   up->add_option("--to", o->to, "Stop after this version")->check(whole_number(1));
   add_enum_flag(*up, "--dry-run", o->dry_run, DryRun::yes,
@@ -118,7 +118,7 @@ void add_up(CLI::App& group, std::vector<Command>& commands, const FamilyOptions
 void add_down(CLI::App& group, std::vector<Command>& commands, const FamilyOptionsPtr& family) {
   auto o = std::make_shared<DownOptions>();
   auto* down = add_leaf(group, commands, "down", "Revert the last N applied revisions (default 1)",
-                        Needs::session, action(run_down, family, o));
+                        Needs::primary, action(run_down, family, o));
   down->add_option("N", o->count, "How many revisions to revert")->check(whole_number(1));
   down->add_option("--to", o->to, "Revert every revision newer than this version (0: all of them)")
       ->check(whole_number(0));
@@ -132,7 +132,7 @@ void add_redo(CLI::App& group, std::vector<Command>& commands, const FamilyOptio
   auto o = std::make_shared<RedoOptions>();
   auto* redo =
       add_leaf(group, commands, "redo", "Revert the last applied revision and apply it again",
-               Needs::session, action(run_redo, family, o));
+               Needs::primary, action(run_redo, family, o));
   add_enum_flag(*redo, "--dry-run", o->dry_run, DryRun::yes,
                 "Print the SQL that would run; change nothing");
 }

@@ -36,7 +36,7 @@ void add_baseline(CLI::App& group, std::vector<Command>& commands, const FamilyO
   auto o = std::make_shared<BaselineOptions>();
   auto* baseline = add_leaf(group, commands, "baseline",
                             "Record revisions up to VERSION as applied without running them",
-                            Needs::session, action(run_baseline, family, o));
+                            Needs::primary, action(run_baseline, family, o));
   baseline->add_option("VERSION", o->version, "Last version the database already has")
       ->required()
       ->check(whole_number(1));
@@ -46,7 +46,7 @@ void add_repair(CLI::App& group, std::vector<Command>& commands, const FamilyOpt
   auto o = std::make_shared<RepairOptions>();
   auto* repair = add_leaf(group, commands, "repair",
                           "Reconcile one revision's record with the disk after a failure or edit",
-                          Needs::session, action(run_repair, family, o));
+                          Needs::primary, action(run_repair, family, o));
   repair->add_option("VERSION", o->version, "The revision to repair")
       ->required()
       ->check(whole_number(1));

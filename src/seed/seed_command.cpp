@@ -138,7 +138,7 @@ void add_synth(CLI::App& seed, const std::shared_ptr<SeedOptions>& seed_options,
                         }
                         return run_synth(ctx, *options);
                       },
-                      Needs::database});
+                      Needs::primary});
 }
 
 }  // namespace
@@ -152,7 +152,7 @@ void register_commands(CLI::App& seed, std::vector<Command>& commands) {
   seed.add_flag("--dry-run", options->dry_run,
                 "Apply in a transaction, report the counts, then roll back");
   commands.push_back(
-      {&seed, [options](Context& ctx) { return run_seed(ctx, *options); }, Needs::session});
+      {&seed, [options](Context& ctx) { return run_seed(ctx, *options); }, Needs::primary});
   add_synth(seed, options, commands);
 }
 

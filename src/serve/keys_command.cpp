@@ -128,7 +128,7 @@ void register_keys_commands(CLI::App& family, std::vector<Command>& commands) {
   create->add_option("--name", create_options->name, "What the key is for");
   commands.push_back({create,
                       [create_options](Context& ctx) { return run_create(ctx, *create_options); },
-                      Needs::session});
+                      Needs::primary});
 
   auto list_options = std::make_shared<ListOptions>();
   auto* list = family.add_subcommand("list", "List API keys, newest first");
@@ -143,7 +143,7 @@ void register_keys_commands(CLI::App& family, std::vector<Command>& commands) {
       ->required();
   commands.push_back({revoke,
                       [revoke_options](Context& ctx) { return run_revoke(ctx, *revoke_options); },
-                      Needs::session});
+                      Needs::primary});
 }
 
 }  // namespace agentdb::serve

@@ -11,6 +11,26 @@
 
 namespace agentdb::db {
 
+TEST(ConnectionTarget, SeveralHostsEachWithItsPort) {
+  const auto target =
+      parse_connection_target("postgresql://u:pw@10.0.0.1:5432,10.0.0.2:5433,10.0.0.3/app");
+  EXPECT_EQ(target.host_count, 3U);
+  EXPECT_EQ(target.display, "postgresql://u@10.0.0.1:5432,10.0.0.2:5433,10.0.0.3/app");
+  const auto one_port = parse_connection_target("host=a,b port=6432 dbname=x user=u");
+  EXPECT_EQ(one_port.host_count, 2U);
+  EXPECT_EQ(one_port.display, "postgresql://u@a:6432,b:6432/x");
+  EXPECT_EQ(parse_connection_target("postgresql://u@h/x").host_count, 1U);
+}
+
+TEST(ConnectionTarget, WithParameterKeepsThePassword) {
+  const auto target = with_parameter(parse_connection_target("postgresql://u:pw@a,b/x"),
+                                     "target_session_attrs", "read-write");
+  EXPECT_EQ(target.password, "pw");
+  EXPECT_NE(target.conninfo.find("target_session_attrs="), std::string::npos);
+  EXPECT_NE(target.conninfo.find("read-write"), std::string::npos);
+  EXPECT_EQ(target.host_count, 2U);
+}
+
 TEST(ConnectionTarget, KeepsThePasswordOutOfConninfoAndDisplay) {
   const auto target =
       parse_connection_target("postgresql://alice:s3cret@db.example:6432/app?sslmode=disable");

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# agentdb on a real three-node Patroni cluster (tests/support/patroni_cluster.sh): `cluster status`
+# in each state (healthy OK, leader killed CRITICAL, after the failover WARNING, rejoined OK) with
+# its plugin exit codes; a multi-host URL takes `migrate up`, `seed` and `backup create` to the
+# primary and says which host that was, before and after the failover; a standby named alone is
+# refused with exit 3.
+#
+# Usage: cluster_status.sh AGENTDB_BINARY REPOSITORY_ROOT
+set -euo pipefail
+
+if [[ $# -lt 2 ]]; then
+  echo "usage: $0 AGENTDB_BINARY REPOSITORY_ROOT" >&2
+  exit 2
+fi
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+ROOT=$(cd "$2" && pwd)
+HARNESS=$ROOT/tests/support/patroni_cluster.sh
+BASE=${AGENTDB_CLUSTER_TEST_PORT:-27100}
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL: $*" >&2
+}
+finish() {
+  echo "$passed passed, $failed failed"
+  if [[ $failed -eq 0 ]]; then exit 0; else exit 1; fi
+}
+
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+trap '"$HARNESS" stop "$WORK/cluster"; rm -rf "$WORK"' EXIT
+cd "$WORK"
+cp -r "$ROOT/migrations" "$ROOT/seeds" .
+unset DATABASE_URL AGENTDB_BACKUP_DIR AGENTDB_PATRONI_URLS
+export AGENTDB_HOME=$WORK/agentdb-home NO_COLOR=1
+
+run() {
+  if "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then RC=0; else RC=$?; fi
+  OUT=$(cat "$WORK/stdout")
+  ERR=$(cat "$WORK/stderr")
+}
+expect_rc() { # expected, what
+  if [[ $RC -eq $1 ]]; then pass; else fail "$2: exit $RC, expected $1; stdout: $OUT; stderr: $ERR"; fi
+}
+expect_in() { # needle, haystack, what
+  if [[ $2 == *"$1"* ]]; then pass; else fail "$3: '$1' not in: $2"; fi
+}
+
+started=$SECONDS
+"$HARNESS" start "$WORK/cluster" "$BASE"
+echo "cluster of three up in $((SECONDS - started)) s"
+# shellcheck source=/dev/null
+. "$WORK/cluster/env"
+PATRONI=(--patroni-url "http://127.0.0.1:$PATRONI_PORT1" --patroni-url "http://127.0.0.1:$PATRONI_PORT2"
+  --patroni-url "http://127.0.0.1:$PATRONI_PORT3")
+CREDENTIALS=postgresql://postgres:$PG_SUPERUSER_PASSWORD@127.0.0.1/postgres
+EVERY_MEMBER="postgresql://postgres:$PG_SUPERUSER_PASSWORD@127.0.0.1:$PG_PORT1,127.0.0.1:$PG_PORT2,127.0.0.1:$PG_PORT3/postgres"
+member_port() { # node name -> its PostgreSQL port
+  local n=${1#node}
+  eval "echo \$PG_PORT$n"
+}
+leader_of() { # the JSON of cluster status -> the leader's name
+  /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print([m["name"] for m in d["members"] if m["patroni"]["role"]=="leader"][0])'
+}
+
+# Healthy: OK, three members, each PostgreSQL asked; the leader is the one primary.
+run "$BIN" cluster status "${PATRONI[@]}" --database-url "$CREDENTIALS"
+expect_rc 0 "cluster status on a healthy cluster"
+expect_in "OK: 3 member(s)" "$OUT" "healthy summary"
+run "$BIN" --json cluster status "${PATRONI[@]}" --database-url "$CREDENTIALS"
+expect_rc 0 "cluster status --json"
+leader=$(leader_of <<<"$OUT")
+primaries=$(/usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for m in d["members"] if m["postgres"]["reached"] and not m["postgres"]["in_recovery"]))' <<<"$OUT")
+[[ $primaries == 1 ]] && pass || fail "one primary among the members, saw $primaries"
+if [[ $OUT == *"$PG_SUPERUSER_PASSWORD"* || $ERR == *"$PG_SUPERUSER_PASSWORD"* ]]; then
+  fail "the password appears in the output"
+else
+  pass
+fi
+
+# Changes go to the primary, named on stderr.
+run "$BIN" migrate up --database-url "$EVERY_MEMBER"
+expect_rc 0 "migrate up over every member"
+expect_in "on the primary 127.0.0.1:$(member_port "$leader")" "$ERR" "migrate up names the primary"
+run "$BIN" seed --database-url "$EVERY_MEMBER"
+expect_rc 0 "seed over every member"
+expect_in "on the primary 127.0.0.1:$(member_port "$leader")" "$ERR" "seed names the primary"
+run "$BIN" backup create --backup-dir "$WORK/backups" --database-url "$EVERY_MEMBER"
+expect_rc 0 "backup create over every member"
+expect_in "on the primary" "$ERR" "backup create names the primary"
+
+# A standby named alone: refused, exit 3, with what to do.
+standby=node1
+[[ $leader == node1 ]] && standby=node2
+run "$BIN" migrate up --database-url "postgresql://postgres:$PG_SUPERUSER_PASSWORD@127.0.0.1:$(member_port $standby)/postgres"
+expect_rc 3 "migrate up on a standby alone"
+expect_in "is a standby" "$ERR" "the standby is named as such"
+# Reads may go to a standby: migrate status there sees the replicated history.
+run "$BIN" migrate status --database-url "postgresql://postgres:$PG_SUPERUSER_PASSWORD@127.0.0.1:$(member_port $standby)/postgres"
+expect_rc 0 "migrate status on a standby"
+
+# The leader crashes: until Patroni's leader key expires (ttl 20 s), Patroni still names it and
+# its PostgreSQL does not answer: CRITICAL.
+"$HARNESS" kill "${leader#node}" "$WORK/cluster"
+killed_at=$SECONDS
+run "$BIN" cluster status "${PATRONI[@]}" --database-url "$CREDENTIALS" --timeout 2s
+expect_rc 2 "cluster status with the leader killed"
+expect_in "leader $leader: PostgreSQL does not answer" "$OUT" "the dead leader is the finding"
+
+# A new leader within ttl + a few loops; then WARNING, since the old leader's API stays silent.
+new_leader=""
+for _ in $(seq 60); do
+  "$BIN" --json cluster status "${PATRONI[@]}" --database-url "$CREDENTIALS" --timeout 2s \
+    >"$WORK/view.json" 2>/dev/null || true
+  candidate=$(leader_of <"$WORK/view.json" 2>/dev/null || true)
+  if [[ -n $candidate && $candidate != "$leader" ]]; then
+    new_leader=$candidate
+    break
+  fi
+  sleep 1
+done
+echo "new leader $new_leader $((SECONDS - killed_at)) s after the kill"
+[[ -n $new_leader ]] && pass || fail "no new leader within 60 s of killing $leader"
+run "$BIN" cluster status "${PATRONI[@]}" --database-url "$CREDENTIALS" --timeout 2s
+expect_rc 1 "cluster status after the failover, one member down"
+expect_in "gives no view" "$OUT" "the silent Patroni API is named"
+
+# The same URL now reaches the new primary, and the history is all there.
+run "$BIN" migrate up --database-url "$EVERY_MEMBER"
+expect_rc 0 "migrate up after the failover"
+expect_in "on the primary 127.0.0.1:$(member_port "$new_leader")" "$ERR" "the new primary is named"
+expect_in "nothing to do" "$OUT" "every revision survived the failover"
+
+# The old leader rejoins as a replica (pg_rewind): OK again.
+"$HARNESS" restart "${leader#node}" "$WORK/cluster"
+"$HARNESS" healthy "$WORK/cluster" 90 || fail "the old leader did not rejoin within 90 s"
+for _ in $(seq 30); do
+  run "$BIN" cluster status "${PATRONI[@]}" --database-url "$CREDENTIALS"
+  [[ $RC -eq 0 ]] && break
+  sleep 1
+done
+expect_rc 0 "cluster status after the old leader rejoined"
+
+# Usage errors are UNKNOWN (3) under the plugin convention, with a hint.
+run "$BIN" cluster status
+expect_rc 3 "cluster status without a Patroni URL"
+expect_in "AGENTDB_PATRONI_URLS" "$ERR" "the hint names the setting"
+run "$BIN" cluster status --patroni-url ftp://x
+expect_rc 3 "cluster status with a URL of another scheme"
+
+finish
