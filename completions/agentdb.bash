@@ -27,7 +27,7 @@ _agentdb_options() {
   case "$1" in
     "") echo "--help -h --database-url --config --json --quiet -q --verbose -v --no-color --version" ;;
     migrate) echo "--dir --lock-timeout" ;;
-    "migrate up") echo "--to --dry-run --allow-out-of-order --strict --backup" ;;
+    "migrate up") echo "--to --dry-run --allow-out-of-order --strict --backup --retry-failover" ;;
     "migrate down") echo "--to --dry-run --backup" ;;
     "migrate status") echo "--check" ;;
     "migrate history") echo "--limit" ;;
@@ -82,7 +82,7 @@ _agentdb_takes_value() {
     --min-idle | --stale-after | --max-lifetime) return 0 ;;
     --listen | --pool-size | --drain-timeout | --statement-timeout) return 0 ;;
     --scope | --tier | --name) return 0 ;;
-    --patroni-url | --lag-warning) return 0 ;;
+    --patroni-url | --lag-warning | --retry-failover) return 0 ;;
   esac
   return 1
 }

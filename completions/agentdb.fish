@@ -63,6 +63,7 @@ complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_sub
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l allow-out-of-order -d 'Also apply pending revisions older than the newest applied one'
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l strict -d 'Refuse to run when lint finds errors'
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l backup -d 'Take a backup first and print its id'
+complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from up" -l retry-failover -x -a '30s 60s 2m 5m' -d 'When the primary is lost, wait this long for a new one and go on'
 
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from down" -l to -x -d 'Revert every revision newer than this version'
 complete -c agentdb -n "__fish_seen_subcommand_from migrate; and __fish_seen_subcommand_from down" -l backup -d 'Take a backup first and print its id'

@@ -163,6 +163,12 @@ class OpenedOnDemand final : public Resources {
     return *target_;
   }
 
+  db::Session& reopen_session() override {
+    require(Needs::session, "a session");
+    session_.reset();
+    return session();
+  }
+
   const db::ConnectionTarget* configured_database() override {
     require(Needs::database, "a database");
     return url_ ? &database() : nullptr;

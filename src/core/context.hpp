@@ -40,6 +40,9 @@ class Resources {
   // embedded cluster otherwise.
   virtual const db::ConnectionTarget* configured_database() = 0;
   virtual db::Session& session() = 0;
+  // Drops the session (its connection may be gone: a failover) and opens a new one as the row
+  // declares; throws as opening does.
+  virtual db::Session& reopen_session() = 0;
 };
 
 struct Context {

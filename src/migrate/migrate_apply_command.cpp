@@ -1,10 +1,14 @@
 // `migrate up`, `down` and `redo`: bind the options, call migrate.hpp and
 // show the result.
+#include <chrono>
+#include <thread>
+
 #include "backup/backup.hpp"
 #include "core/validators.hpp"
 #include "db/session.hpp"
 #include "migrate/migrate_options.hpp"
 #include "migrate/migrate_render.hpp"
+#include "util/time.hpp"
 
 namespace agentdb::migrate {
 
@@ -19,6 +23,7 @@ struct UpOptions {
   OutOfOrder out_of_order = OutOfOrder::refuse;
   OnLintErrors on_lint_errors = OnLintErrors::apply_anyway;
   BackupFirst backup = BackupFirst::no;
+  std::string retry_failover;  // empty: a lost primary ends the run (exit 3)
 };
 
 struct DownOptions {
@@ -69,14 +74,60 @@ ExitCode plan_or_apply(Context& ctx, ApplyRequest request, DryRun dry_run, const
   return ExitCode::ok;
 }
 
+// A failover took the primary away: the connection is gone (the server rolled the revision in
+// flight back, and the advisory lock went with the session), or the server ended it (57P01 when
+// Patroni demotes it).
+bool lost_the_primary(const Error& error, Context& ctx) {
+  return error.code() == ExitCode::cannot_connect || !ctx.session().is_open();
+}
+
+// Until a primary accepts the session again (a standby is refused, so this waits out the
+// promotion), or the deadline.
+void wait_for_primary(Context& ctx, std::chrono::steady_clock::time_point deadline,
+                      const std::string& patience) {
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      (void)ctx.resources->reopen_session();
+      return;
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::cannot_connect)
+        throw;
+      last = e.what();
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  throw Error(ExitCode::cannot_connect,
+              "no primary within --retry-failover " + patience +
+                  (last.empty() ? std::string() : ": " + last),
+              "check the cluster (agentdb cluster status), then run agentdb migrate up again");
+}
+
 ExitCode run_up(Context& ctx, const FamilyOptions& family, const UpOptions& o) {
   auto request = request_for(ctx, family, Operation::up);
   request.to = given(o.to);
   request.out_of_order = o.out_of_order;
   request.on_lint_errors = o.on_lint_errors;
   request.observer = observer(ctx, o.backup, "before migrate up");
-  return plan_or_apply(ctx, std::move(request), o.dry_run,
-                       [&](const auto& result) { show_applied(ctx.out, result, Direction::up); });
+  const auto show = [&](const auto& result) { show_applied(ctx.out, result, Direction::up); };
+  if (o.retry_failover.empty())
+    return plan_or_apply(ctx, std::move(request), o.dry_run, show);
+  const auto patience = util::parse_duration(o.retry_failover);
+  if (!patience || patience->count() < 1)
+    throw Error(ExitCode::usage, "invalid --retry-failover '" + o.retry_failover + "'",
+                "use a duration such as 30s or 2m");
+  const auto deadline = std::chrono::steady_clock::now() + *patience;
+  for (;;) {
+    try {
+      return plan_or_apply(ctx, request, o.dry_run, show);
+    } catch (const Error& e) {
+      if (!lost_the_primary(e, ctx) || std::chrono::steady_clock::now() >= deadline)
+        throw;
+      ctx.out.warn(std::string("lost the primary (") + e.what() +
+                   "); the revision in flight was rolled back; waiting for a new primary");
+    }
+    wait_for_primary(ctx, deadline, o.retry_failover);
+  }
 }
 
 ExitCode run_down(Context& ctx, const FamilyOptions& family, const DownOptions& o) {
@@ -113,6 +164,8 @@ void add_up(CLI::App& group, std::vector<Command>& commands, const FamilyOptions
                 "Refuse to run when lint finds errors");
   add_enum_flag(*up, "--backup", o->backup, BackupFirst::yes,
                 "Take a backup first (agentdb backup create) and print its id");
+  up->add_option("--retry-failover", o->retry_failover,
+                 "When the primary is lost, wait this long for a new one and go on (e.g. 60s)");
 }
 
 void add_down(CLI::App& group, std::vector<Command>& commands, const FamilyOptionsPtr& family) {

@@ -35,7 +35,9 @@ std::string constraint_of(const std::string& message) {
 
 bool database_unavailable(const db::QueryError& error) {
   const auto& state = error.sqlstate();
-  return state.starts_with("08") || state.starts_with("57P") || state == "53300";
+  // 25006: a read-only transaction, on a primary just demoted to a standby by a switchover.
+  return state.starts_with("08") || state.starts_with("57P") || state == "53300" ||
+         state == "25006";
 }
 
 ApiError from_query_error(const db::QueryError& error) {

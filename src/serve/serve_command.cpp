@@ -310,7 +310,7 @@ void register_serve_command(CLI::App& family, std::vector<Command>& commands) {
   app->add_flag("--no-access-log", options->no_access_log,
                 "Do not write the access log (JSON lines on stdout)");
   commands.push_back(
-      {app, [options](Context& ctx) { return run_serve(ctx, *options); }, Needs::database});
+      {app, [options](Context& ctx) { return run_serve(ctx, *options); }, Needs::primary});
 }
 
 }  // namespace agentdb::serve

@@ -2,15 +2,18 @@
 # A three-node Patroni cluster with one etcd on this machine, for the cluster tests: Debian's
 # patroni (3.0) and etcd-server (3.4, v3 API), PostgreSQL 15, all on 127.0.0.1 with ports from a
 # base port and data under one directory.
-#   patroni_cluster.sh start DIR [BASE_PORT]   starts etcd and node1..node3; returns when one leader
-#                                             and two streaming replicas are up (bounded: 120 s)
+#   patroni_cluster.sh start DIR [BASE_PORT]   starts etcd and node1..node3; returns when one leader,
+#                                             its synchronous standby and one more replica are up
+#                                             (bounded: 120 s)
 #   patroni_cluster.sh stop DIR                stops everything started from DIR and removes DIR
 #   patroni_cluster.sh kill NODE DIR           kill -9 of a node's Patroni and PostgreSQL (a crash)
 #   patroni_cluster.sh restart NODE DIR        starts a killed node again
+#   patroni_cluster.sh healthy DIR [SECONDS]   waits until healthy again, as start does
 # Ports, from BASE_PORT (default 27000): etcd client +0, peer +1; node N: PostgreSQL +10+N,
 # Patroni REST +20+N. DIR/env holds them as shell variables for the tests to source. The superuser
 # is postgres with password in DIR/env; the DCS timings (ttl 20, loop_wait 2, retry_timeout 5) are
-# Patroni's lowest sensible ones, so a failover takes seconds rather than the default 30 s.
+# Patroni's lowest sensible ones, so a failover takes seconds rather than the default 30 s;
+# synchronous_mode is on (one synchronous standby).
 # As root, PostgreSQL and Patroni run as the postgres user (PostgreSQL refuses root).
 set -euo pipefail
 
@@ -52,6 +55,9 @@ bootstrap:
     loop_wait: 2
     retry_timeout: 5
     maximum_lag_on_failover: 16777216
+    # A commit is acknowledged once a synchronous standby has it, and only that standby is
+    # promoted: what "no acknowledged write lost across a failover" takes.
+    synchronous_mode: true
     postgresql:
       use_pg_rewind: true
       use_slots: true
@@ -116,7 +122,8 @@ wait_healthy() { # dir, seconds
     local view
     view=$(members "$dir")
     if [ "$(grep -c ' leader running' <<<"$view")" -eq 1 ] &&
-      [ "$(grep -c ' replica streaming\| replica running' <<<"$view")" -eq 2 ]; then
+      [ "$(grep -c ' replica streaming\| replica running' <<<"$view")" -eq 1 ] &&
+      [ "$(grep -c ' sync_standby streaming\| sync_standby running' <<<"$view")" -eq 1 ]; then
       return 0
     fi
     sleep 1
