@@ -41,7 +41,7 @@ bool ConnectionPool::usable(Lease::Entry& entry, Clock::time_point now) {
     ++counters_.recycled;
     return false;
   }
-  if (!entry.session->is_open()) {
+  if (!entry.session->is_open() || entry.discarded) {
     ++counters_.broken;
     return false;
   }

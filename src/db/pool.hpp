@@ -65,6 +65,9 @@ class ConnectionPool {
 
     Session& operator*() const;
     Session* operator->() const;
+    // Closes the connection when it comes back instead of keeping it: it answers, but from the
+    // wrong server (a primary demoted by a switchover, reached through a proxy that outlived it).
+    void discard();
 
    private:
     friend class ConnectionPool;
@@ -102,7 +105,12 @@ struct ConnectionPool::Lease::Entry {
   std::unique_ptr<Session> session;
   Clock::time_point opened_at;
   Clock::time_point returned_at;
+  bool discarded = false;
 };
+
+inline void ConnectionPool::Lease::discard() {
+  entry_->discarded = true;
+}
 
 inline Session& ConnectionPool::Lease::operator*() const {
   return *entry_->session;

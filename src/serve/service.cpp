@@ -196,18 +196,26 @@ HttpResponse Service::run_with_key(const Route& route, RequestContext& ctx) {
 HttpResponse Service::run_in_transaction(db::ConnectionPool& pool, const Route& route,
                                          RequestContext& ctx, bool take_token) {
   auto lease = pool.acquire();
-  // BEGIN, the role and the timeout in one round trip: a request is a few round trips in all.
-  db::Transaction tx(
-      *lease, db::Isolation::read_committed,
-      route.access == Access::read_only ? db::Access::read_only : db::Access::read_write,
-      "SET LOCAL ROLE agentdb_service; SET LOCAL statement_timeout = " +
-          std::to_string(settings_.statement_timeout.count()));
-  ctx.session = &*lease;
-  ctx.principal_ = {};
-  authenticate(route, ctx, take_token);
-  auto response = route.handler(ctx, *this);
-  tx.commit();
-  return response;
+  try {
+    // BEGIN, the role and the timeout in one round trip: a request is a few round trips in all.
+    db::Transaction tx(
+        *lease, db::Isolation::read_committed,
+        route.access == Access::read_only ? db::Access::read_only : db::Access::read_write,
+        "SET LOCAL ROLE agentdb_service; SET LOCAL statement_timeout = " +
+            std::to_string(settings_.statement_timeout.count()));
+    ctx.session = &*lease;
+    ctx.principal_ = {};
+    authenticate(route, ctx, take_token);
+    auto response = route.handler(ctx, *this);
+    tx.commit();
+    return response;
+  } catch (const db::QueryError& error) {
+    // Read-only where a write was asked: this connection reaches a standby now (a switchover;
+    // behind PgBouncer it outlives the server's role). The next one finds the primary.
+    if (error.sqlstate() == "25006")
+      lease.discard();
+    throw;
+  }
 }
 
 void Service::authenticate(const Route& route, RequestContext& ctx, bool take_token) {
