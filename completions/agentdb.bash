@@ -38,7 +38,7 @@ _agentdb_options() {
     seed) echo "--dir --list --dry-run" ;;
     "seed synth") echo "--scale --users --conversations --messages --executions --random-seed --days --end" ;;
     backup) echo "--backup-dir" ;;
-    "backup create") echo "--format --jobs --compress --schema-only --exclude-table-data --label" ;;
+    "backup create") echo "--format --jobs --compress --schema-only --exclude-table-data --label --from-replica" ;;
     "backup verify") echo "--restore --jobs" ;;
     "backup restore") echo "--target --jobs --clean --force" ;;
     "backup prune") echo "--keep-last --keep-daily --keep-weekly --dry-run" ;;

@@ -150,6 +150,7 @@ complete -c agentdb -n $in_create -l compress -x -a '0 1 2 3 4 5 6 7 8 9' -d 'Co
 complete -c agentdb -n $in_create -l schema-only -d 'Dump the schema, no table data'
 complete -c agentdb -n $in_create -l exclude-table-data -x -d "Dump this table's definition but not its rows"
 complete -c agentdb -n $in_create -l label -x -d 'A note kept in the manifest'
+complete -c agentdb -n $in_create -l from-replica -d 'Dump a standby instead of the primary'
 set -l in_verify "__fish_seen_subcommand_from backup; and __fish_seen_subcommand_from verify"
 complete -c agentdb -n $in_verify -x -a '(__agentdb_backup_ids)' -d 'Backup id'
 complete -c agentdb -n $in_verify -l restore -d 'Restore into a scratch database and compare row counts'

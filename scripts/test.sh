@@ -16,6 +16,9 @@ scripts/install-deps.sh
 # Compiled objects are kept between runs on this machine (ccache, ~/.cache/ccache): a run on a
 # fresh clone recompiles only what changed. A cold run is measured in bench/RESULTS.md.
 launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+# Paths under the clone are hashed relative to it, and the build folder is not hashed, so a clone
+# in another place hits the same objects (debug information then names the first clone's paths).
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 
 stage "clang-format"
 mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find src tests -name '*.cpp' -o -name '*.hpp')

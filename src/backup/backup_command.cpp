@@ -8,6 +8,7 @@
 #include "backup/backup_render.hpp"
 #include "backup/command_support.hpp"
 #include "core/validators.hpp"
+#include "db/primary.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::backup {
@@ -21,6 +22,7 @@ struct CreateOptions {
   bool schema_only = false;
   std::vector<std::string> exclude_table_data;
   std::string label;
+  bool from_replica = false;
 };
 
 CreateRequest create_request(const Context& ctx, const CreateOptions& options) {
@@ -40,7 +42,13 @@ CreateRequest create_request(const Context& ctx, const CreateOptions& options) {
 ExitCode run_create(Context& ctx, const CatalogueOption& where, const CreateOptions& options) {
   const auto request = create_request(ctx, options);
   const auto catalogue = configured_catalogue(ctx, where.backup_dir);
-  const auto entry = create_backup(ctx.session(), catalogue, request);
+  std::unique_ptr<db::Session> standby;
+  if (options.from_replica) {
+    // The dump's long read off the primary; the row's Needs::primary session is never opened.
+    standby = db::open_standby(ctx.database());
+    ctx.out.note("from the standby " + standby->server_address());
+  }
+  const auto entry = create_backup(standby ? *standby : ctx.session(), catalogue, request);
   if (ctx.out.json()) {
     ctx.out.emit(entry_json(entry));
     return ExitCode::ok;
@@ -94,6 +102,9 @@ void add_create(CLI::App& backup, const std::shared_ptr<CatalogueOption>& where,
                    "Dump this table's definition but not its rows (pg_dump pattern; repeatable)")
       ->allow_extra_args(false);
   create->add_option("--label", options->label, "A note kept in the manifest");
+  create->add_flag("--from-replica", options->from_replica,
+                   "Dump a standby instead of the primary (the manifest records which, and its "
+                   "WAL position)");
   commands.push_back({create,
                       [where, options](Context& ctx) { return run_create(ctx, *where, *options); },
                       Needs::primary});

@@ -83,17 +83,27 @@ json entry_json(const Entry& entry) {
           {"tables", m.tables.size()},
           {"rows", total_rows(m)},
           {"duration_seconds", m.duration_seconds},
+          {"taken_from", m.taken_from ? json{{"role", m.taken_from->role},
+                                             {"member", m.taken_from->member},
+                                             {"wal_lsn", m.taken_from->wal_lsn}}
+                                      : json(nullptr)},
           {"damaged", nullptr},
           {"path", entry.dir.string()}};
 }
 
 std::vector<std::string> created_lines(const Entry& entry) {
   const auto& m = entry.manifest;
-  return {"backup " + shown(m.id) + " created: " + to_string(m.format) + ", " +
-              util::human_bytes(m.size_bytes) + ", " + std::to_string(m.tables.size()) +
-              " tables, " + std::to_string(total_rows(m)) + " rows, migration " +
-              migration_text(m) + ", in " + seconds_text(m.duration_seconds),
-          "  " + shown(entry.dir.string())};
+  std::vector<std::string> lines{"backup " + shown(m.id) + " created: " + to_string(m.format) +
+                                     ", " + util::human_bytes(m.size_bytes) + ", " +
+                                     std::to_string(m.tables.size()) + " tables, " +
+                                     std::to_string(total_rows(m)) + " rows, migration " +
+                                     migration_text(m) + ", in " + seconds_text(m.duration_seconds),
+                                 "  " + shown(entry.dir.string())};
+  if (m.taken_from) {
+    lines.push_back("  taken from the " + m.taken_from->role + " " + shown(m.taken_from->member) +
+                    " at WAL " + shown(m.taken_from->wal_lsn));
+  }
+  return lines;
 }
 
 std::string catalogue_table(const std::vector<Entry>& entries) {

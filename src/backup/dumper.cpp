@@ -6,6 +6,7 @@
 #include "backup/inventory.hpp"
 #include "backup/pg_tool_run.hpp"
 #include "core/error.hpp"
+#include "db/primary.hpp"
 #include "db/session.hpp"
 #include "db/transaction.hpp"
 #include "util/sha256.hpp"
@@ -117,7 +118,7 @@ Manifest describe_database(db::Session& session, const CreateRequest& request,
   manifest.database = session.exec("SELECT current_database()")[0][0].as<std::string>();
   manifest.id = backup_id(started, manifest.database);
   manifest.label = request.label;
-  manifest.server = session.target().display;
+  manifest.server = db::reached_server(session).display;
   manifest.pg_dump_version = dump_version;
   manifest.format = request.format;
   manifest.archive = request.format == DumpFormat::custom ? "dump.pgdump" : "dump";
@@ -129,6 +130,14 @@ Manifest describe_database(db::Session& session, const CreateRequest& request,
   manifest.created_by = std::string("agentdb ") + AGENTDB_VERSION;
 
   manifest.server_version = session.exec("SHOW server_version")[0][0].as<std::string>();
+  // Read beside the snapshot: the position a point-in-time recovery or a replica's lag compares
+  // with. A standby's replay position, since its own WAL is the primary's.
+  const auto where = session.exec(
+      "SELECT pg_is_in_recovery() AS standby, (CASE WHEN pg_is_in_recovery() THEN "
+      "pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn");
+  const bool standby = where[0]["standby"].as<bool>();
+  manifest.taken_from =
+      TakenFrom{standby ? "standby" : "primary", session.server_address(), where[0]["lsn"].c_str()};
   manifest.database_size_bytes =
       session.exec("SELECT pg_database_size(current_database())")[0][0].as<std::uint64_t>();
   manifest.migration_version = migration_version(session);
@@ -153,8 +162,8 @@ void dump_and_count(db::Session& session, const Catalogue& catalogue, const Crea
   ToolProgress report;
   report.tool = "pg_dump";
   const auto result = run_tool_with_progress(
-      "pg_dump", dump_arguments(request, partial / manifest.archive, snapshot), session.target(),
-      stop, [&](std::chrono::milliseconds elapsed) {
+      "pg_dump", dump_arguments(request, partial / manifest.archive, snapshot),
+      db::reached_server(session), stop, [&](std::chrono::milliseconds elapsed) {
         if (count_alongside && !counted) {
           count_rows(session, manifest.tables);  // while pg_dump works; same snapshot
           counted = true;

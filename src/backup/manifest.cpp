@@ -64,6 +64,10 @@ json to_json(const Manifest& m) {
           {"database", m.database},
           {"server", m.server},
           {"server_version", m.server_version},
+          {"taken_from", m.taken_from ? json{{"role", m.taken_from->role},
+                                             {"member", m.taken_from->member},
+                                             {"wal_lsn", m.taken_from->wal_lsn}}
+                                      : json(nullptr)},
           {"pg_dump_version", m.pg_dump_version},
           {"format", to_string(m.format)},
           {"archive", m.archive},
@@ -188,6 +192,13 @@ Manifest manifest_from_json(const json& doc, const std::string& source) {
   m.database = r.get<std::string>(doc, "database", "");
   m.server = r.optional<std::string>(doc, "server", "").value_or("");
   m.server_version = r.optional<std::string>(doc, "server_version", "").value_or("");
+  if (const auto t = doc.find("taken_from"); t != doc.end() && !t->is_null()) {
+    if (!t->is_object())
+      r.fail("taken_from is not an object");
+    m.taken_from = TakenFrom{r.get<std::string>(*t, "role", "taken_from."),
+                             r.get<std::string>(*t, "member", "taken_from."),
+                             r.get<std::string>(*t, "wal_lsn", "taken_from.")};
+  }
   m.pg_dump_version = r.optional<std::string>(doc, "pg_dump_version", "").value_or("");
   const auto format = parse_format(r.get<std::string>(doc, "format", ""));
   if (!format)

@@ -32,6 +32,13 @@ struct TableRows {
   bool data_excluded = false;  // --schema-only or --exclude-table-data: the archive holds none
 };
 
+// Which member of a replicated cluster the dump was read from, and where its WAL stood then.
+struct TakenFrom {
+  std::string role;     // "primary" or "standby"
+  std::string member;   // host:port the session reached
+  std::string wal_lsn;  // primary: pg_current_wal_lsn(); standby: pg_last_wal_replay_lsn()
+};
+
 struct Verification {
   std::string at;      // ISO 8601 UTC
   std::string method;  // "checksums" or "restore"
@@ -47,6 +54,7 @@ struct Manifest {
   std::string database;
   std::string server;  // postgresql://user@host:port/db, never a password
   std::string server_version;
+  std::optional<TakenFrom> taken_from;  // none in manifests written before agentdb recorded it
   std::string pg_dump_version;
   DumpFormat format = DumpFormat::custom;
   std::string archive;  // the file (custom) or folder (directory) pg_dump wrote

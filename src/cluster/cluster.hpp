@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "db/connection_target.hpp"
+#include "db/members.hpp"
 
 namespace agentdb::cluster {
 
@@ -35,15 +36,8 @@ struct PatroniView {
 };
 
 // What the member's PostgreSQL says (asked with the configured credentials at Patroni's host:port).
-struct PostgresView {
+struct PostgresView : db::MemberState {
   bool asked = false;  // false without credentials
-  bool reached = false;
-  std::string error;
-  bool in_recovery = false;
-  std::optional<std::int64_t> timeline;
-  std::optional<std::uint64_t> wal_position;   // current (primary) or replayed (standby) LSN
-  std::optional<std::int64_t> lag_bytes;       // standby: behind the primary's current LSN
-  std::optional<double> replay_delay_seconds;  // standby: since the last replayed transaction
 };
 
 struct MemberStatus {
@@ -81,8 +75,7 @@ struct StatusResult {
 // Patroni's GET /cluster document; throws Error(failure) when it is not one.
 [[nodiscard]] std::vector<PatroniMember> parse_patroni_cluster(const std::string& body);
 
-// "0/3000060" -> 0x3000060; nullopt when not an LSN.
-[[nodiscard]] std::optional<std::uint64_t> parse_lsn(const std::string& text);
+using db::parse_lsn;
 
 [[nodiscard]] const char* level_name(Level level);
 

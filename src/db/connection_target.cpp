@@ -302,6 +302,29 @@ ConnectionTarget with_parameter(const ConnectionTarget& target, std::string_view
   return result;
 }
 
+std::vector<ConnectionTarget> each_host(const ConnectionTarget& target) {
+  const auto params = parse_params(target.conninfo);
+  std::vector<std::vector<std::string>> lists;  // host, hostaddr, port: each one per host or one
+  const char* keys[] = {"host", "hostaddr", "port"};
+  for (const char* key : keys)
+    lists.push_back(comma_list(lookup(params, key)));
+  const auto count = comma_list(host_list(params)).size();
+  std::vector<ConnectionTarget> targets;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto one = params;
+    for (std::size_t k = 0; k < lists.size(); ++k) {
+      if (!params.contains(keys[k]))
+        continue;
+      one[keys[k]] = lists[k].size() == count ? lists[k][i] : lists[k].front();
+    }
+    one["target_session_attrs"] = "any";
+    auto result = from_params(std::move(one));
+    result.password = target.password;
+    targets.push_back(std::move(result));
+  }
+  return targets;
+}
+
 ConnectionTarget with_database(const ConnectionTarget& target, std::string_view dbname) {
   return with_parameter(target, "dbname", dbname);
 }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace agentdb::db {
 
@@ -29,6 +30,10 @@ struct ConnectionTarget {
 // The same target with one libpq keyword set, e.g. target_session_attrs=read-write.
 [[nodiscard]] ConnectionTarget with_parameter(const ConnectionTarget& target, std::string_view key,
                                               std::string_view value);
+
+// One target per host of `target` (libpq's host=a,b,c with one port each or one for all), each
+// with target_session_attrs=any: that server, whatever its role. One for a single host.
+[[nodiscard]] std::vector<ConnectionTarget> each_host(const ConnectionTarget& target);
 
 // The conninfo a libpq client should receive, password included.
 [[nodiscard]] std::string conninfo_with_password(const ConnectionTarget& target);

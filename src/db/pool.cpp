@@ -1,5 +1,7 @@
 #include "db/pool.hpp"
 
+#include "db/primary.hpp"
+
 #include <utility>
 
 namespace agentdb::db {
@@ -31,7 +33,8 @@ ConnectionPool::Lease::~Lease() {
 
 std::unique_ptr<ConnectionPool::Lease::Entry> ConnectionPool::open_entry() {
   auto entry = std::make_unique<Lease::Entry>();
-  entry->session = Session::open(target_, settings_.session);
+  entry->session = settings_.primary_only ? open_primary(target_, settings_.session)
+                                          : Session::open(target_, settings_.session);
   entry->opened_at = entry->returned_at = Clock::now();
   return entry;
 }
@@ -121,6 +124,12 @@ void ConnectionPool::give_back(std::unique_ptr<Lease::Entry> entry) {
   std::unique_lock lock(mutex_);
   --counters_.in_use;
   if (!usable(*entry, now)) {
+    if (!entry->session->is_open()) {
+      // Lost, and the idle ones likely went with it (their server died or was demoted): each is
+      // pinged before it is handed out again, so a caller's retry meets a live server.
+      for (auto& idle : idle_)
+        idle->returned_at = Clock::time_point{};
+    }
     --counters_.size;
     lock.unlock();
     available_.notify_one();

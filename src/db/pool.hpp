@@ -24,6 +24,9 @@ struct PoolSettings {
   std::chrono::milliseconds stale_after{10'000};
   std::chrono::milliseconds max_lifetime{30 * 60'000};  // 0: never recycled
   SessionOptions session;
+  // Each connection opened with open_primary (db/primary.hpp): the primary among several hosts,
+  // found by asking each one.
+  bool primary_only = false;
 };
 
 struct PoolCounters {
@@ -78,7 +81,8 @@ class ConnectionPool {
   };
 
   // A connection for the caller's exclusive use. Throws PoolTimeout when none is free within
-  // acquire_timeout, or Error(cannot_connect) when a new connection cannot be opened.
+  // acquire_timeout, or Error(cannot_connect) when a new connection cannot be opened. Once a
+  // connection has come back lost, every idle one is pinged before it is handed out.
   [[nodiscard]] Lease acquire();
 
   // Opens connections until min_idle are idle; throws Error(cannot_connect) on failure.

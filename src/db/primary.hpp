@@ -1,5 +1,6 @@
-// Sessions for commands that change the database (migrate, seed, backup create, cost recompute):
-// they must reach the primary of a replicated cluster, wherever the failover put it.
+// Sessions by role in a replicated cluster: commands that change the database (migrate, seed,
+// backup create, cost recompute) must reach the primary, wherever the failover put it; a
+// `backup create --from-replica` reaches a standby.
 #pragma once
 
 #include <memory>
@@ -13,10 +14,20 @@ namespace agentdb::db {
 // standbys (target_session_attrs=read-write, whatever the URL asked for).
 [[nodiscard]] ConnectionTarget primary_target(const ConnectionTarget& target);
 
-// A session on the primary: opened on primary_target(), then refused (Error cannot_connect,
-// naming the host and what to do) when the server it reached is in recovery, as a single host
-// that is a standby would be.
+// A session on the primary: among several hosts, the first that answers pg_is_in_recovery() with
+// false (its target is then that host alone); a single host that is in recovery is refused.
+// Error(cannot_connect) naming each host's answer when none is the primary.
 [[nodiscard]] std::unique_ptr<Session> open_primary(const ConnectionTarget& target,
                                                     const SessionOptions& options = {});
+
+// A session on a standby: among several hosts libpq skips the primary
+// (target_session_attrs=standby); refused (Error cannot_connect) when the server reached is not
+// in recovery.
+[[nodiscard]] std::unique_ptr<Session> open_standby(const ConnectionTarget& target,
+                                                    const SessionOptions& options = {});
+
+// The session's target narrowed to the one server it reached, for a second client that must meet
+// the same server (pg_dump importing the session's snapshot). Unchanged for a single host.
+[[nodiscard]] ConnectionTarget reached_server(const Session& session);
 
 }  // namespace agentdb::db

@@ -1,8 +1,10 @@
 #include "health/database_checks.hpp"
-#include "migrate/migrate.hpp"
 
 #include <cmath>
 
+#include "db/members.hpp"
+#include "health/member_render.hpp"
+#include "migrate/migrate.hpp"
 #include "util/strings.hpp"
 
 namespace agentdb::health {
@@ -183,7 +185,8 @@ CheckResult standby_replay(const CheckSpec& spec, const Thresholds& thresholds,
   return result;
 }
 
-CheckResult replication(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
+CheckResult this_server_replication(const CheckSpec& spec, const Thresholds& thresholds,
+                                    db::Session& session) {
   if (session.exec("SELECT pg_is_in_recovery()")[0][0].as<bool>())
     return standby_replay(spec, thresholds, session);
   const auto rows = session.exec(
@@ -242,6 +245,44 @@ CheckResult replication(const CheckSpec& spec, const Thresholds& thresholds, db:
                                      standby["lag_bytes"].get<double>(), "B", 0));
     }
   }
+  return result;
+}
+
+// With several hosts in the target, each member as it says itself: its role, timeline and lag
+// behind the primary. No primary or two is CRITICAL; an unreachable member or a lag over the
+// thresholds counts as the thresholds say (an unreachable one as WARNING).
+void add_members(CheckResult& result, const CheckSpec& spec, const Thresholds& thresholds,
+                 const db::ConnectionTarget& target) {
+  const auto members = db::ask_members(target, std::chrono::seconds(3));
+  json list = json::array();
+  std::string texts;
+  int primaries = 0;
+  for (const auto& member : members) {
+    list.push_back(member_json(member));
+    texts += (texts.empty() ? "" : ", ") + member_text(member);
+    if (member.reached && !member.in_recovery)
+      ++primaries;
+    if (!member.reached)
+      result.status = worse(result.status, Status::warning);
+    if (member.lag_bytes) {
+      const auto bytes = static_cast<double>(*member.lag_bytes);
+      result.status = worse(result.status, judge(bytes, thresholds, spec.direction));
+      result.perfdata.push_back(
+          perf(spec, thresholds, "member_lag_" + member.address, bytes, "B", 0));
+    }
+  }
+  if (primaries != 1) {
+    result.status = Status::critical;
+    texts += primaries == 0 ? "; no member is a primary" : "; more than one member is a primary";
+  }
+  result.detail["members"] = list;
+  result.summary += "; members: " + texts;
+}
+
+CheckResult replication(const CheckSpec& spec, const Thresholds& thresholds, db::Session& session) {
+  auto result = this_server_replication(spec, thresholds, session);
+  if (session.target().host_count > 1)
+    add_members(result, spec, thresholds, session.target());
   return result;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "db/connection_target.hpp"
+#include "db/members.hpp"
 #include "db/pool.hpp"
 #include "health/check.hpp"
 #include "health/probe.hpp"
@@ -108,9 +109,11 @@ struct PoolStatus {
   ConnectionCounts by_state, by_application, by_user, by_client;
   std::optional<OldestTransaction> oldest_transaction;
   std::optional<std::vector<PgBouncerPool>> pgbouncer;
+  std::vector<db::MemberState> members;  // each host's role, timeline and lag, when several
 };
 
-// Who uses the connections of the session's server (pg_stat_activity), and PgBouncer's pools.
+// Who uses the connections of the session's server (pg_stat_activity), PgBouncer's pools, and
+// with several hosts in the target, each member's role, timeline and lag.
 [[nodiscard]] PoolStatus pool_status(db::Session& session, const PoolStatusRequest& request);
 
 struct PoolProbeRequest {

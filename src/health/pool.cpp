@@ -96,6 +96,8 @@ PoolStatus pool_status(db::Session& session, const PoolStatusRequest& request) {
   status.oldest_transaction = oldest_transaction(session);
   if (request.pgbouncer)
     status.pgbouncer = pgbouncer_pools(*request.pgbouncer);
+  if (session.target().host_count > 1)
+    status.members = db::ask_members(session.target(), std::chrono::seconds(3));
   return status;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/output.hpp"
+#include "health/member_render.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -164,6 +165,10 @@ json pool_status_json(const PoolStatus& status) {
       pools.push_back(pool_json(pool));
   }
   report["pgbouncer"] = pools;
+  json members = json::array();
+  for (const auto& member : status.members)
+    members.push_back(member_json(member));
+  report["members"] = members;
   return report;
 }
 
@@ -182,6 +187,8 @@ std::vector<std::string> render_pool_status(const PoolStatus& status) {
   std::vector<std::string> blocks{line, table.render(), oldest_line(status.oldest_transaction)};
   if (status.pgbouncer)
     blocks.push_back(pgbouncer_table(*status.pgbouncer));
+  if (!status.members.empty())
+    blocks.push_back(members_table(status.members));
   return blocks;
 }
 

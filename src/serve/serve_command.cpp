@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "db/primary.hpp"
 #include "db/redis.hpp"
 #include "db/session.hpp"
 #include "db/settings.hpp"
@@ -81,7 +82,7 @@ void parse_listen(const std::string& text, ServerSettings& server) {
 }
 
 void refuse_pending(Context& ctx, const std::filesystem::path& dir, bool allow_pending) {
-  auto session = db::Session::open(ctx.database());
+  auto session = db::open_primary(ctx.database());
   const auto summary = migrate::summarize(*session, dir);
   const int pending = summary.count("pending");
   if (summary.drift() > 0)
@@ -215,6 +216,7 @@ ExitCode run_serve(Context& ctx, const ServeOptions& options) {
   settings.migrations_dir = ctx.config.value(migrate::kMigrationsDir, options.migrations_dir);
   settings.database = ctx.database();
   settings.pool.session.connect_timeout = std::chrono::seconds(5);
+  settings.pool.primary_only = settings.database.host_count > 1;
   auto reloadable = reloadable_settings(ctx.config, options);
   settings.rate_limits = std::move(reloadable.limits);
   settings.log_level = reloadable.level;

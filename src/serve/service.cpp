@@ -66,6 +66,7 @@ Service::Service(ServiceSettings settings, AccessLog access_log)
       key_usage_(pool_, settings_.key_usage_interval) {
   if (settings_.read_database) {
     auto replica = settings_.pool;
+    replica.primary_only = false;
     replica.session.connect_timeout = std::chrono::seconds(2);  // libpq's least
     read_pool_ = std::make_unique<db::ConnectionPool>(*settings_.read_database, replica);
   }
@@ -165,18 +166,22 @@ HttpResponse Service::run_with_key(const Route& route, RequestContext& ctx) {
     throw ApiError(401, "unauthorized", "the API key is not valid");
   bool take_token = true;
   if (route.access == Access::read_only && replica_available()) {
-    try {
-      return run_in_transaction(*read_pool_, route, ctx, true);
-    } catch (const db::QueryError& error) {
-      if (!database_unavailable(error))
-        throw;
-    } catch (const db::PoolTimeout&) {
-      // A replica too busy to hand out a connection: the primary may not be.
-    } catch (const Error& error) {
-      if (error.code() != ExitCode::cannot_connect)
-        throw;
+    // Read-only, so asking again changes nothing; the key pays its token once. A second try on
+    // the replicas first: a lost connection may only mean that replica went (or was promoted and
+    // then failed), and a new one reaches another; the primary comes after.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      try {
+        return run_in_transaction(*read_pool_, route, ctx, ctx.principal_.key_id.empty());
+      } catch (const db::QueryError& error) {
+        if (!database_unavailable(error))
+          throw;
+      } catch (const db::PoolTimeout&) {
+        break;  // replicas too busy to hand out a connection: the primary may not be
+      } catch (const Error& error) {
+        if (error.code() != ExitCode::cannot_connect)
+          throw;
+      }
     }
-    // Read-only, so asking again changes nothing; the key already paid its token.
     replica_retry_at_ = std::chrono::steady_clock::now() + kReplicaPause;
     metrics_.record_replica_fallback();
     take_token = ctx.principal_.key_id.empty();

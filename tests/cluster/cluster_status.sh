@@ -3,7 +3,9 @@
 # in each state (healthy OK, leader killed CRITICAL, after the failover WARNING, rejoined OK) with
 # its plugin exit codes; a multi-host URL takes `migrate up`, `seed` and `backup create` to the
 # primary and says which host that was, before and after the failover; a standby named alone is
-# refused with exit 3.
+# refused with exit 3; `backup create --from-replica` dumps a standby and records which and its WAL
+# position; `health` and `pool status` show each member's role, timeline and lag, and health's
+# plugin status follows the failover (no primary CRITICAL, a member down WARNING).
 #
 # Usage: cluster_status.sh AGENTDB_BINARY REPOSITORY_ROOT
 set -euo pipefail
@@ -91,6 +93,52 @@ expect_in "on the primary 127.0.0.1:$(member_port "$leader")" "$ERR" "seed names
 run "$BIN" backup create --backup-dir "$WORK/backups" --database-url "$EVERY_MEMBER"
 expect_rc 0 "backup create over every member"
 expect_in "on the primary" "$ERR" "backup create names the primary"
+rows_in() { # catalogue folder -> the rows its one backup's manifest counts
+  /usr/bin/python3 -c 'import json,glob,sys; print(sum(t["rows"] for t in json.load(open(glob.glob(sys.argv[1] + "/*/manifest.json")[0]))["tables"]))' "$1"
+}
+primary_rows=$(rows_in "$WORK/backups")
+
+# --from-replica: the dump is read off a standby, and the manifest says which and at what WAL
+# position; it holds what the primary's holds (nothing was written in between).
+run "$BIN" --json backup create --from-replica --backup-dir "$WORK/replica-backups" --database-url "$EVERY_MEMBER"
+expect_rc 0 "backup create --from-replica over every member"
+expect_in "from the standby 127.0.0.1:" "$ERR" "the standby is named"
+[[ $ERR != *"127.0.0.1:$(member_port "$leader")"* ]] && pass || fail "--from-replica dumped the primary: $ERR"
+read -r taken_role taken_member taken_lsn < <(/usr/bin/python3 -c 'import json,sys; t=json.load(sys.stdin)["taken_from"]; print(t["role"], t["member"], t["wal_lsn"])' <<<"$OUT")
+[[ $taken_role == standby && $taken_member != "127.0.0.1:$(member_port "$leader")" && $taken_lsn =~ ^[0-9A-F]+/[0-9A-F]+$ ]] && pass ||
+  fail "taken_from: role $taken_role, member $taken_member, WAL $taken_lsn"
+replica_rows=$(rows_in "$WORK/replica-backups")
+[[ $replica_rows == "$primary_rows" && $replica_rows -gt 0 ]] && pass ||
+  fail "rows in the replica's dump $replica_rows, in the primary's $primary_rows"
+run "$BIN" backup verify latest --backup-dir "$WORK/replica-backups" --database-url "$EVERY_MEMBER"
+expect_rc 0 "the replica's backup verifies"
+run "$BIN" backup create --from-replica --backup-dir "$WORK/replica-backups" \
+  --database-url "postgresql://postgres:$PG_SUPERUSER_PASSWORD@127.0.0.1:$(member_port "$leader")/postgres"
+expect_rc 3 "--from-replica with the primary named alone"
+expect_in "is the primary, not a replica" "$ERR" "the primary is named as such"
+
+# health and pool status: each member's role, timeline and lag.
+members_of() { # JSON with a members array -> "address role timeline" lines
+  /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+members = d["members"] if "members" in d else [c for c in d["checks"] if c["name"] == "replication"][0]["detail"]["members"]
+for m in members:
+    print(m["address"], m["role"], m["timeline"], m["lag_bytes"])'
+}
+run "$BIN" --json health --check replication --database-url "$EVERY_MEMBER"
+expect_rc 0 "health --check replication over every member"
+view=$(members_of <<<"$OUT")
+[[ $(grep -c . <<<"$view") == 3 && $(grep -c " standby 1 0$" <<<"$view") == 2 &&
+  $(grep -c "^127.0.0.1:$(member_port "$leader") primary 1 None$" <<<"$view") == 1 ]] && pass ||
+  fail "health's members: $view"
+run "$BIN" --json pool status --database-url "$EVERY_MEMBER"
+expect_rc 0 "pool status over every member"
+view=$(members_of <<<"$OUT")
+[[ $(grep -c " standby " <<<"$view") == 2 && $(grep -c " primary " <<<"$view") == 1 ]] && pass ||
+  fail "pool status's members: $view"
+run "$BIN" pool status --database-url "$EVERY_MEMBER"
+expect_in "127.0.0.1:$(member_port "$leader")  primary" "$OUT" "pool status's members table"
 
 # A standby named alone: refused, exit 3, with what to do.
 standby=node1
@@ -109,6 +157,9 @@ killed_at=$SECONDS
 run "$BIN" cluster status "${PATRONI[@]}" --database-url "$CREDENTIALS" --timeout 2s
 expect_rc 2 "cluster status with the leader killed"
 expect_in "leader $leader: PostgreSQL does not answer" "$OUT" "the dead leader is the finding"
+run "$BIN" health --check replication --database-url "$EVERY_MEMBER"
+expect_rc 2 "health with the leader killed and none promoted yet"
+expect_in "no member is a primary" "$OUT" "health says there is no primary"
 
 # A new leader within ttl + a few loops; then WARNING, since the old leader's API stays silent.
 new_leader=""
@@ -133,6 +184,12 @@ run "$BIN" migrate up --database-url "$EVERY_MEMBER"
 expect_rc 0 "migrate up after the failover"
 expect_in "on the primary 127.0.0.1:$(member_port "$new_leader")" "$ERR" "the new primary is named"
 expect_in "nothing to do" "$OUT" "every revision survived the failover"
+run "$BIN" --json health --check replication --database-url "$EVERY_MEMBER"
+expect_rc 1 "health after the failover, the old leader down"
+view=$(members_of <<<"$OUT")
+[[ $(grep -c "^127.0.0.1:$(member_port "$new_leader") primary 2 " <<<"$view") == 1 &&
+  $(grep -c "^127.0.0.1:$(member_port "$leader") unreachable " <<<"$view") == 1 ]] && pass ||
+  fail "health's members after the failover (new primary on timeline 2, old leader unreachable): $view"
 
 # The old leader rejoins as a replica (pg_rewind): OK again.
 "$HARNESS" restart "${leader#node}" "$WORK/cluster"

@@ -5,8 +5,10 @@
 #  2. `migrate up --retry-failover`: the same crash, and it goes on by itself on the new primary;
 #  3. `serve` under a stream of writes through a Patroni switchover and then a killed leader: writes
 #     during the gap fail fast with 503 and Retry-After, succeed after it, and every acknowledged
-#     write is on the new primary (0 lost). The time from the kill to the first acknowledged write
-#     and the errors in between are printed (bench/cluster_failover.sh records them).
+#     write is on the new primary (0 lost); reads from the --read-url standbys go on in the gap. The time from the kill to the first acknowledged write
+#     and the errors in between are printed (bench/cluster_failover.sh records them);
+#  4. the same behind PgBouncer in transaction pooling, one in front of each member: a killed
+#     leader, then the old leader back as a replica behind its PgBouncer; 0 lost.
 #
 # Usage: failover.sh AGENTDB_BINARY REPOSITORY_ROOT
 set -euo pipefail
@@ -37,9 +39,19 @@ WORK=$(mktemp -d)
 chmod 755 "$WORK"
 serve_pid=""
 writer_pid=""
+reader_pid=""
 cleanup() {
-  [[ -n $writer_pid ]] && kill "$writer_pid" 2>/dev/null
-  [[ -n $serve_pid ]] && kill -9 "$serve_pid" 2>/dev/null
+  # Whatever is already gone: the cluster is stopped all the same.
+  [[ -n $writer_pid ]] && kill "$writer_pid" 2>/dev/null || true
+  [[ -n $reader_pid ]] && kill "$reader_pid" 2>/dev/null || true
+  [[ -n $serve_pid ]] && kill -9 "$serve_pid" 2>/dev/null || true
+  if [[ -n ${AGENTDB_KEEP_TEST_DIR:-} ]]; then
+    # For a post-mortem: the cluster stopped, its logs (DIR/cluster/nodeN/patroni.out) kept.
+    for n in 1 2 3; do "$HARNESS" kill "$n" "$WORK/cluster" || true; done
+    kill -9 "$(cat "$WORK/cluster/etcd.pid")" 2>/dev/null || true
+    echo "kept $WORK" >&2
+    return
+  fi
   "$HARNESS" stop "$WORK/cluster"
   rm -rf "$WORK"
 }
@@ -175,6 +187,7 @@ expect_rc 0 "the platform's schema"
 key=$("$BIN" keys create --user drill@example.com --scope read,write --tier unlimited \
   --database-url "$(every_member postgres)" 2>/dev/null)
 "$BIN" serve --listen "127.0.0.1:$SERVE_PORT" --no-access-log --database-url "$(every_member postgres)" \
+  --read-url "$(every_member postgres)?target_session_attrs=prefer-standby" \
   >"$WORK/serve.out" 2>"$WORK/serve.err" &
 serve_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SERVE_PORT/health" >/dev/null && break; sleep 0.1; done
@@ -198,8 +211,22 @@ writer() {
     echo "$n $status $(date +%s.%N) ${retry:--} $start"
   done
 }
+# One read after another (the conversation's latest messages, a read-only route: --read-url's
+# standbys), each line "<n> <status> <end> <start>".
+reader() {
+  local n=0 start status
+  while :; do
+    n=$((n + 1))
+    start=$(date +%s.%N)
+    status=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' -H "$auth" \
+      "http://127.0.0.1:$SERVE_PORT/api/v1/conversations/$conversation/messages?limit=5" || true)
+    echo "$n $status $(date +%s.%N) $start"
+  done
+}
 writer >"$WORK/writes.log" &
 writer_pid=$!
+reader >"$WORK/reads.log" &
+reader_pid=$!
 acked_since() { awk -v t="$1" '$2 ~ /^20[01]$/ && $3 > t' "$WORK/writes.log" | wc -l; }
 wait_acked_since() { # time, count (bounded: 90 s)
   for _ in $(seq 450); do
@@ -232,9 +259,10 @@ kill_at=$(date +%s.%N)
 "$HARNESS" kill "${after_switch#node}" "$WORK/cluster"
 after_kill=$(leader "$after_switch")
 wait_acked_since "$kill_at" 20 || fail "writes did not resume after the kill"
-kill "$writer_pid"
-wait "$writer_pid" 2>/dev/null || true
+kill "$writer_pid" "$reader_pid"
+wait "$writer_pid" "$reader_pid" 2>/dev/null || true
 writer_pid=""
+reader_pid=""
 echo "failover $after_switch -> $after_kill"
 
 # What the writer saw: the first write begun after the kill that was acknowledged, and the writes
@@ -247,6 +275,14 @@ read -r first_ok gap_errors other_errors no_retry_after < <(awk -v t="$kill_at" 
   $2 == "503" && $4 == "-" { bare++ }
   END { printf "%.2f %d %d %d\n", first, errors, other, bare }' "$WORK/writes.log")
 echo "killed leader -> first acknowledged write: ${first_ok} s, ${gap_errors} failed writes in the gap"
+# Reads from the standbys (--read-url) went on in the gap: begun after the kill, ended before the
+# first acknowledged write.
+read -r gap_reads gap_read_errors < <(awk -v t="$kill_at" -v until="$(awk -v t="$kill_at" '$5 > t && $2 ~ /^20[01]$/ {print $3; exit}' "$WORK/writes.log")" '
+  $4 > t && $3 < until { if ($2 == "200") ok++; else bad++ }
+  END { printf "%d %d\n", ok, bad }' "$WORK/reads.log")
+echo "reads from the standbys in the gap: $gap_reads answered, $gap_read_errors failed"
+[[ $gap_reads -gt 0 && $gap_read_errors == 0 ]] && pass ||
+  fail "reads in the gap: $gap_reads answered, $gap_read_errors failed ($(awk -v t="$kill_at" '$4 > t && $2 != "200"' "$WORK/reads.log" | head -3))"
 [[ $other_errors == 0 ]] && pass || fail "writes failed with other statuses than 503: $(awk '$2 !~ /^20[01]$/ && $2 != "503"' "$WORK/writes.log" | head -5)"
 [[ $no_retry_after == 0 ]] && pass || fail "a 503 without Retry-After"
 acked=$(awk '$2 ~ /^20[01]$/ {print "write-" $1}' "$WORK/writes.log" | sort)
@@ -258,6 +294,86 @@ echo "acknowledged writes: $(echo "$acked" | wc -l); on the new primary: $(echo 
   fail "serve stopped answering"
 kill "$serve_pid"
 wait "$serve_pid" 2>/dev/null && pass || fail "serve did not stop cleanly on SIGTERM"
+serve_pid=""
+
+# --- 4. behind PgBouncer (transaction pooling), one beside each member --------------------------
+# serve lists the three PgBouncers; libpq's read-write check goes through them, so it finds the one
+# in front of the primary. A killed leader's PgBouncer lives on, and when its server comes back
+# as a replica, connections through it answer read-only: serve drops those and finds the primary.
+rejoin "$after_switch"
+bouncers=""
+for n in 1 2 3; do
+  port=$((BASE + 40 + n))
+  mkdir -p "$WORK/bouncer$n"
+  echo "\"postgres\" \"$PG_SUPERUSER_PASSWORD\"" >"$WORK/bouncer$n/userlist.txt"
+  cat >"$WORK/bouncer$n/pgbouncer.ini" <<EOF
+[databases]
+* = host=127.0.0.1 port=$(member_port "node$n")
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $WORK/bouncer$n/userlist.txt
+pool_mode = transaction
+default_pool_size = 10
+; Fail fast and come back fast: a client waits at most 3 s for a server, and a server that
+; refused is tried again after 1 s (the defaults, 120 s and 15 s, hold serve's requests and delay
+; a rejoined member).
+query_wait_timeout = 3
+server_login_retry = 1
+server_connect_timeout = 2
+logfile = $WORK/bouncer$n/pgbouncer.log
+pidfile = $WORK/bouncer$n/pgbouncer.pid
+EOF
+  as_user=()
+  if [[ $(id -u) -eq 0 ]]; then
+    chown -R postgres: "$WORK/bouncer$n"
+    as_user=(-u postgres)
+  fi
+  pgbouncer -d "${as_user[@]}" "$WORK/bouncer$n/pgbouncer.ini"
+  bouncers+="${bouncers:+,}127.0.0.1:$port"
+done
+stop_bouncers() {
+  for n in 1 2 3; do
+    [[ -f $WORK/bouncer$n/pgbouncer.pid ]] && kill "$(cat "$WORK/bouncer$n/pgbouncer.pid")" 2>/dev/null
+  done
+  true
+}
+trap 'stop_bouncers; cleanup' EXIT
+"$BIN" serve --listen "127.0.0.1:$SERVE_PORT" --pgbouncer \
+  --database-url "postgresql://postgres@$bouncers/postgres" >"$WORK/serve.out" 2>"$WORK/serve.err" &
+serve_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SERVE_PORT/health" >/dev/null && break; sleep 0.1; done
+# A conversation of its own, so the writes counted are these.
+conversation=$(curl -sf -H "$auth" -H 'Content-Type: application/json' -d '{"title":"drill 2"}' \
+  "http://127.0.0.1:$SERVE_PORT/api/v1/conversations" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+writer >"$WORK/writes.log" &
+writer_pid=$!
+wait_acked_since 0 20 || fail "no writes through PgBouncer: $(tail -3 "$WORK/writes.log"); $(tail -3 "$WORK/serve.err")"
+current=$(leader)
+kill_at=$(date +%s.%N)
+"$HARNESS" kill "${current#node}" "$WORK/cluster"
+next=$(leader "$current")
+wait_acked_since "$kill_at" 20 || fail "writes through PgBouncer did not resume after the kill"
+# The old leader back, as a replica behind its PgBouncer: writes go on, none refused as read-only.
+rejoin "$current"
+rejoined_at=$(date +%s.%N)
+wait_acked_since "$rejoined_at" 30 || fail "writes stopped once the old leader was back as a replica"
+kill "$writer_pid"
+wait "$writer_pid" 2>/dev/null || true
+writer_pid=""
+echo "behind PgBouncer: failover $current -> $next; statuses: $(awk '{print $2}' "$WORK/writes.log" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+late_failures=$(awk -v t="$rejoined_at" '$5 > t && $2 !~ /^20[01]$/' "$WORK/writes.log")
+[[ -z $late_failures ]] && pass || fail "writes failed after the old leader rejoined: $(head -3 <<<"$late_failures")"
+[[ $(awk '$2 !~ /^20[01]$/ && $2 != "503"' "$WORK/writes.log" | wc -l) == 0 ]] && pass ||
+  fail "writes through PgBouncer failed with other statuses than 503"
+acked=$(awk '$2 ~ /^20[01]$/ {print "write-" $1}' "$WORK/writes.log" | sort)
+stored=$(on_primary postgres "SELECT content FROM messages WHERE conversation_id = '$conversation'" | sort)
+lost=$(comm -23 <(echo "$acked") <(echo "$stored") | wc -l)
+[[ $lost == 0 ]] && pass || fail "$lost acknowledged writes through PgBouncer are lost"
+kill "$serve_pid"
+wait "$serve_pid" 2>/dev/null && pass || fail "serve behind PgBouncer did not stop cleanly"
 serve_pid=""
 
 finish

@@ -198,12 +198,17 @@ kill)
   n=${1:?kill needs a node number}
   dir=${2:?kill needs a directory}
   kill -9 "$(cat "$dir/node$n/patroni.pid")" 2>/dev/null || true
-  [ -f "$dir/node$n/data/postmaster.pid" ] && kill -9 "$(head -1 "$dir/node$n/data/postmaster.pid")" 2>/dev/null
-  true
+  if [ -f "$dir/node$n/data/postmaster.pid" ]; then
+    kill -9 "$(head -1 "$dir/node$n/data/postmaster.pid")" 2>/dev/null || true
+  fi
   ;;
 restart)
   n=${1:?restart needs a node number}
   dir=${2:?restart needs a directory}
+  # A second Patroni on a running node's configuration would fight the first over its data.
+  if kill -0 "$(cat "$dir/node$n/patroni.pid")" 2>/dev/null; then
+    die "node$n is running; kill it first"
+  fi
   start_node "$n" "$dir"
   ;;
 healthy)

@@ -31,9 +31,16 @@ TEST(Manifest, SurvivesARoundTripThroughJson) {
   m.size_bytes = 100;
   m.started_at = "2026-11-23T11:53:27Z";
   m.verification = Verification{"2026-11-23T12:00:00Z", "restore", true, "ok", 1.5};
+  m.taken_from = TakenFrom{"standby", "10.0.0.2:5432", "0/3000060"};
   const auto back = manifest_from_json(to_json(m), "test");
   EXPECT_EQ(to_json(back), to_json(m));
   EXPECT_TRUE(back.verified());
+  ASSERT_TRUE(back.taken_from);
+  EXPECT_EQ(back.taken_from->member, "10.0.0.2:5432");
+  // Manifests written before taken_from was recorded still read.
+  auto older = to_json(m);
+  older.erase("taken_from");
+  EXPECT_FALSE(manifest_from_json(older, "test").taken_from);
 }
 
 TEST(Manifest, AMissingFieldIsNamedInTheError) {
@@ -89,6 +96,8 @@ TEST(Manifest, EveryWrongTypeOrEscapingPathIsDamageNamingTheField) {
       {R"({"files": "all"})", "manifest.json: files is not an array"},
       {R"({"exclude_table_data": [1]})", "manifest.json: exclude_table_data has the wrong type"},
       {R"({"verification": "yes"})", "manifest.json: verification is not an object"},
+      {R"({"taken_from": "primary"})", "manifest.json: taken_from is not an object"},
+      {R"({"taken_from": {"role": "standby"}})", "manifest.json: taken_from.member is missing"},
       {R"({"archive": "/etc/shadow"})",
        "manifest.json: archive '/etc/shadow' is not a relative path inside the backup's folder"},
       {R"({"files": [{"path": "../../x", "size_bytes": 1, "sha256": "aa"}]})",

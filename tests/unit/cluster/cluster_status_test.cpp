@@ -70,6 +70,8 @@ TEST(ClusterStatus, ParsesLsns) {
   EXPECT_FALSE(parse_lsn("0/").has_value());
   EXPECT_FALSE(parse_lsn("G/1").has_value());
   EXPECT_FALSE(parse_lsn("0/123456789").has_value());
+  EXPECT_EQ(db::format_lsn((0x16ULL << 32) | 0xB374D848ULL), "16/B374D848");
+  EXPECT_EQ(parse_lsn(db::format_lsn(0x3000060)), 0x3000060U);
 }
 
 TEST(ClusterStatus, HealthyIsOk) {

@@ -22,6 +22,25 @@ TEST(ConnectionTarget, SeveralHostsEachWithItsPort) {
   EXPECT_EQ(parse_connection_target("postgresql://u@h/x").host_count, 1U);
 }
 
+TEST(ConnectionTarget, EachHostIsOneTargetWithItsPortAndAnyRole) {
+  const auto hosts = each_host(parse_connection_target(
+      "postgresql://u:pw@10.0.0.1:5432,10.0.0.2:5433/app?target_session_attrs=read-write"));
+  ASSERT_EQ(hosts.size(), 2U);
+  EXPECT_EQ(hosts[0].display, "postgresql://u@10.0.0.1:5432/app");
+  EXPECT_EQ(hosts[1].display, "postgresql://u@10.0.0.2:5433/app");
+  for (const auto& host : hosts) {
+    EXPECT_EQ(host.host_count, 1U);
+    EXPECT_EQ(host.password, "pw");
+    EXPECT_NE(host.conninfo.find("target_session_attrs="), std::string::npos);
+    EXPECT_EQ(host.conninfo.find("read-write"), std::string::npos);
+  }
+  const auto one_port = each_host(parse_connection_target("host=a,b port=6432 dbname=x user=u"));
+  ASSERT_EQ(one_port.size(), 2U);
+  EXPECT_EQ(one_port[1].display, "postgresql://u@b:6432/x");
+  EXPECT_EQ(each_host(parse_connection_target("postgresql://u@h:7/x")).front().display,
+            "postgresql://u@h:7/x");
+}
+
 TEST(ConnectionTarget, WithParameterKeepsThePassword) {
   const auto target = with_parameter(parse_connection_target("postgresql://u:pw@a,b/x"),
                                      "target_session_attrs", "read-write");
