@@ -18,7 +18,7 @@ fi
 echo "machine: $(nproc) cores, $(free -g | awk '/^Mem/ {print $2}') GiB; $(patroni --version 2>&1 | head -1);" \
   "etcd $(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p'); $(date -u +%Y-%m-%d)"
 echo "Patroni: ttl 20 s, loop_wait 2 s, retry_timeout 5 s, synchronous_mode on"
-printf '%-6s %-26s %-22s %-20s %s\n' ROUND "KILL -> FIRST ACKED WRITE" "FAILED WRITES IN GAP" "ACKED / STORED / LOST" "WRITES THROUGH PGBOUNCER KILL"
+printf '%-6s %-26s %-22s %-20s %-22s %s\n' ROUND "KILL -> FIRST ACKED WRITE" "FAILED WRITES IN GAP" "ACKED / STORED / LOST" "REPLICA READS IN GAP" "WRITES THROUGH PGBOUNCER KILL"
 for round in $(seq "$rounds"); do
   log=$(mktemp)
   if ! AGENTDB_FAILOVER_TEST_PORT=$((27300 + round * 100)) tests/cluster/failover.sh "$binary" . >"$log" 2>&1; then
@@ -29,6 +29,7 @@ for round in $(seq "$rounds"); do
   gap=$(sed -n 's/^killed leader -> first acknowledged write: \([0-9.]*\) s, \([0-9]*\) failed writes in the gap$/\1 s|\2/p' "$log")
   counts=$(sed -n 's/^acknowledged writes: \([0-9]*\); on the new primary: \([0-9]*\); lost: \([0-9]*\)$/\1 \/ \2 \/ \3/p' "$log")
   bouncer=$(sed -n 's/^behind PgBouncer: .*statuses: \(.*\)$/\1/p' "$log")
-  printf '%-6s %-26s %-22s %-20s %s\n' "$round" "${gap%%|*}" "${gap##*|}" "$counts" "$bouncer"
+  reads=$(sed -n 's/^reads from the standbys in the gap: \([0-9]*\) answered, \([0-9]*\) failed$/\1 ok, \2 failed/p' "$log")
+  printf '%-6s %-26s %-22s %-20s %-22s %s\n' "$round" "${gap%%|*}" "${gap##*|}" "$counts" "$reads" "$bouncer"
   rm -f "$log"
 done
