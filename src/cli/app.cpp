@@ -157,8 +157,7 @@ class OpenedOnDemand final : public Resources {
   const db::ConnectionTarget& database() override {
     require(Needs::database, "a database");
     if (!target_) {
-      auto target = url_ ? db::parse_connection_target(*url_) : embedded_();
-      target_ = command_.needs == Needs::primary ? db::primary_target(target) : std::move(target);
+      target_ = url_ ? db::parse_connection_target(*url_) : embedded_();
     }
     return *target_;
   }

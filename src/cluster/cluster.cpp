@@ -141,10 +141,8 @@ StatusResult evaluate(std::vector<PatroniView> sources, std::vector<MemberStatus
   for (auto& member : result.members) {
     const bool is_leader = !leader.empty() && member.patroni.name == leader;
     auto& pg = member.postgres;
-    if (!is_leader && pg.reached && pg.in_recovery && primary_position && pg.wal_position) {
-      pg.lag_bytes = static_cast<std::int64_t>(
-          *primary_position > *pg.wal_position ? *primary_position - *pg.wal_position : 0);
-    }
+    if (!is_leader && primary_position)
+      pg.lag_bytes = db::lag_behind(*primary_position, pg);
     judge_postgres(member, is_leader, leader, findings);
     if (!is_leader)
       judge_replica(member, leader_member, lag_warning_bytes, findings);

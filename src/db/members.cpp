@@ -98,25 +98,11 @@ MemberState ask_member(const ConnectionTarget& one_host, std::chrono::millisecon
   return state;
 }
 
-void set_lag(std::vector<MemberState*> members) {
-  const MemberState* primary = nullptr;
-  for (const auto* member : members) {
-    if (member->reached && !member->in_recovery) {
-      if (primary != nullptr)
-        return;  // two primaries: no one position to measure against
-      primary = member;
-    }
-  }
-  if (primary == nullptr || !primary->wal_position)
-    return;
-  for (auto* member : members) {
-    if (member->reached && member->in_recovery && member->wal_position) {
-      member->lag_bytes =
-          static_cast<std::int64_t>(*primary->wal_position > *member->wal_position
-                                        ? *primary->wal_position - *member->wal_position
-                                        : 0);
-    }
-  }
+std::optional<std::int64_t> lag_behind(std::uint64_t primary_position, const MemberState& member) {
+  if (!member.reached || !member.in_recovery || !member.wal_position)
+    return std::nullopt;
+  return static_cast<std::int64_t>(
+      primary_position > *member.wal_position ? primary_position - *member.wal_position : 0);
 }
 
 std::vector<MemberState> ask_members(const ConnectionTarget& target,
@@ -124,10 +110,18 @@ std::vector<MemberState> ask_members(const ConnectionTarget& target,
   std::vector<MemberState> members;
   for (const auto& one_host : each_host(target))
     members.push_back(ask_member(one_host, timeout));
-  std::vector<MemberState*> pointers;
+  // Against the one primary reached; two primaries give no one position to measure against.
+  const auto primaries = std::count_if(members.begin(), members.end(), [](const auto& member) {
+    return member.reached && !member.in_recovery;
+  });
+  const auto primary = std::find_if(members.begin(), members.end(), [](const auto& member) {
+    return member.reached && !member.in_recovery;
+  });
+  if (primaries != 1 || !primary->wal_position)
+    return members;
+  const auto position = *primary->wal_position;
   for (auto& member : members)
-    pointers.push_back(&member);
-  set_lag(pointers);
+    member.lag_bytes = lag_behind(position, member);
   return members;
 }
 

@@ -40,7 +40,9 @@ struct MemberState {
 [[nodiscard]] std::vector<MemberState> ask_members(const ConnectionTarget& target,
                                                    std::chrono::milliseconds timeout);
 
-// Each standby's lag_bytes against the single primary among `members`.
-void set_lag(std::vector<MemberState*> members);
+// How far a reached standby's replayed position is behind `primary_position` (0 when ahead);
+// none for a primary, an unreachable member or one without a position.
+[[nodiscard]] std::optional<std::int64_t> lag_behind(std::uint64_t primary_position,
+                                                     const MemberState& member);
 
 }  // namespace agentdb::db

@@ -1,8 +1,8 @@
 #include "db/pool.hpp"
 
-#include "db/primary.hpp"
-
 #include <utility>
+
+#include "db/primary.hpp"
 
 namespace agentdb::db {
 

@@ -4,12 +4,6 @@
 
 namespace agentdb::db {
 
-ConnectionTarget primary_target(const ConnectionTarget& target) {
-  if (target.host_count < 2)
-    return target;
-  return with_parameter(target, "target_session_attrs", "read-write");
-}
-
 namespace {
 
 bool in_recovery(Session& session) {
@@ -57,8 +51,7 @@ std::unique_ptr<Session> open_standby(const ConnectionTarget& target,
   auto session = Session::open(
       target.host_count < 2 ? target : with_parameter(target, "target_session_attrs", "standby"),
       options);
-  const auto rows = session->exec("SELECT pg_is_in_recovery()");
-  if (!rows[0][0].as<bool>()) {
+  if (!in_recovery(*session)) {
     throw Error(ExitCode::cannot_connect,
                 (target.host_count > 1 ? session->server_address() + " (of " + target.display + ")"
                                        : target.display) +

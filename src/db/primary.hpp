@@ -10,10 +10,6 @@
 
 namespace agentdb::db {
 
-// The target as a primary-only client should use it: with several hosts, libpq is told to skip
-// standbys (target_session_attrs=read-write, whatever the URL asked for).
-[[nodiscard]] ConnectionTarget primary_target(const ConnectionTarget& target);
-
 // A session on the primary: among several hosts, the first that answers pg_is_in_recovery() with
 // false (its target is then that host alone); a single host that is in recovery is refused.
 // Error(cannot_connect) naming each host's answer when none is the primary.

@@ -64,7 +64,9 @@ ExitCode run_synth(Context& ctx, const SynthOptions& options) {
       progress.update(synth_progress_line(table, done, planned));
     };
   }
-  const auto report = write_synth(ctx.database(), settings, on_chunk);
+  // The primary's own target, found by asking (db/primary.hpp): the writer's COPY connections
+  // then reach it, as migrate's backup does.
+  const auto report = write_synth(ctx.session().target(), settings, on_chunk);
   progress.finish();
   if (ctx.out.json()) {
     ctx.out.emit(synth_json(report, options.random_seed));

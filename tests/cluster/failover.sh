@@ -297,9 +297,11 @@ wait "$serve_pid" 2>/dev/null && pass || fail "serve did not stop cleanly on SIG
 serve_pid=""
 
 # --- 4. behind PgBouncer (transaction pooling), one beside each member --------------------------
-# serve lists the three PgBouncers; libpq's read-write check goes through them, so it finds the one
-# in front of the primary. A killed leader's PgBouncer lives on, and when its server comes back
-# as a replica, connections through it answer read-only: serve drops those and finds the primary.
+# serve lists the three PgBouncers and asks each in turn whether its server is in recovery, so it
+# finds the one in front of the primary (not libpq's read-write check: PgBouncer replays a stale
+# in_hot_standby after a failover). A killed leader's PgBouncer lives on, and when its server
+# comes back as a replica, connections through it answer read-only: serve drops those and finds
+# the primary.
 rejoin "$after_switch"
 bouncers=""
 for n in 1 2 3; do
