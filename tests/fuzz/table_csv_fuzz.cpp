@@ -94,7 +94,7 @@ bool starts_like_formula(std::string_view cell) {
 }
 
 // A signed decimal, by the standard library's reading (the one thing a number column may start
-// with '-' or '+' for).
+// with '-' or '+' for). One too large for a double ("-1e999") is still a number, not a formula.
 bool is_signed_number(std::string_view cell) {
   if (cell.size() < 2 || (cell[0] != '-' && cell[0] != '+'))
     return false;
@@ -103,7 +103,8 @@ bool is_signed_number(std::string_view cell) {
     return false;
   double value = 0;
   const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
-  return error == std::errc{} && end == rest.data() + rest.size();
+  return (error == std::errc{} || error == std::errc::result_out_of_range) &&
+         end == rest.data() + rest.size();
 }
 
 void check_csv(std::string_view csv, const std::vector<CsvTable::Column>& columns,
