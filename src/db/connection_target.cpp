@@ -217,9 +217,11 @@ void require_postgresql_scheme(std::string_view url) {
 }
 
 // libpq's reason quotes pieces of the input ("p%zz", the whole URL): the passwords found in the
-// input are hidden there too, and long pieces are cut short.
+// input are hidden there too, and long pieces are cut short. A piece holding quotes of its own
+// pairs them wrongly, so the reason as a whole is cut short too.
 std::string describe_parse_failure(std::string_view url, std::string why) {
-  constexpr std::size_t kQuotedKept = 20;  // the input is shown once in full excerpt already
+  constexpr std::size_t kQuotedKept = 20;   // the input is shown once in full excerpt already
+  constexpr std::size_t kReasonKept = 200;  // libpq's own words are well within it
   while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
     why.pop_back();
   why = redact_passwords(why);
@@ -241,7 +243,8 @@ std::string describe_parse_failure(std::string_view url, std::string why) {
              excerpt(std::string_view(why).substr(open + 1, close - open - 1), kQuotedKept) + '"';
     at = close + 1;
   }
-  return "invalid database URL '" + excerpt(redact_passwords(url)) + "': " + shown;
+  return "invalid database URL '" + excerpt(redact_passwords(url)) +
+         "': " + excerpt(shown, kReasonKept);
 }
 
 std::map<std::string, std::string> parse_params(std::string_view url) {

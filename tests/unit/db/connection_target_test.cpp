@@ -239,4 +239,12 @@ TEST(ConnectionTarget, CutsLongInputShortInItsMessage) {
   EXPECT_NE(message.find("(120000 bytes)"), std::string::npos) << message;
 }
 
+// libpq quotes the rest of the input after a keyword that lacks "="; a quote inside it once left
+// the whole rest unpaired and so uncut (found by tests/fuzz/connection_target_fuzz).
+TEST(ConnectionTarget, CutsLibpqsReasonShortWhenTheInputHoldsQuotes) {
+  const auto message = parse_failure("a\"" + std::string(3000, 'b'));
+  EXPECT_LT(message.size(), 400U) << message.substr(0, 400);
+  EXPECT_NE(message.find("missing \"=\""), std::string::npos) << message;
+}
+
 }  // namespace agentdb::db
