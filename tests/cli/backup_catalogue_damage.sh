@@ -13,17 +13,8 @@ fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 UNREACHABLE=postgresql://u:secret@127.0.0.1:1/x
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*" >&2
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  if [[ $failed -eq 0 ]]; then exit 0; else exit 1; fi
-}
+# pass, fail, finish, run, expect_rc, expect_in
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
 WORK=$(mktemp -d)
 trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -31,13 +22,6 @@ chmod 755 "$WORK"
 cd "$WORK"
 unset DATABASE_URL AGENTDB_BACKUP_DIR
 export AGENTDB_HOME=$WORK/agentdb-home NO_COLOR=1
-
-run() {
-  if "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then RC=0; else RC=$?; fi
-  OUT=$(cat "$WORK/stdout")
-  ERR=$(cat "$WORK/stderr")
-  ERR_LINES=$(grep -c '' "$WORK/stderr" || true)
-}
 
 # check DESCRIPTION: passes when the condition just tested held ("COND; check ...").
 check() {

@@ -15,17 +15,8 @@ fi
 ROOT=$(cd "$2" && pwd)
 COMPLETION=$ROOT/completions/agentdb.bash
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*" >&2
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  if [[ $failed -eq 0 ]]; then exit 0; else exit 1; fi
-}
+# pass, fail, finish, run, expect_rc, expect_in
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
 if [[ ! -f $COMPLETION ]]; then
   fail "$COMPLETION does not exist"

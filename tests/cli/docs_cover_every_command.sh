@@ -41,13 +41,8 @@ ZSH_COMPLETION=$ROOT/completions/_agentdb
 FISH_COMPLETION=$ROOT/completions/agentdb.fish
 LINT_SOURCE=$ROOT/src/migrate/lint.cpp
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*" >&2
-}
+# pass, fail, finish, run, expect_rc, expect_in
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds, else prints DESCRIPTION
   local description=$1
   shift

@@ -15,13 +15,8 @@ fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 SRC=$(cd "$2" && pwd)
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*" >&2
-}
+# pass, fail, finish, run, expect_rc, expect_in
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
 WORK=$(mktemp -d)
 DB=files_children_$$
@@ -47,13 +42,6 @@ URL="host=$SOCKET user=agentdb dbname=$DB"
 psql "$ADMIN" -qAtc "CREATE DATABASE $DB" >/dev/null
 export AGENTDB_HOME=$WORK/no-cluster DATABASE_URL=$URL
 
-# run CMD...: sets RC, OUT, ERR and ERR_LINES.
-run() {
-  if "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then RC=0; else RC=$?; fi
-  OUT=$(cat "$WORK/stdout")
-  ERR=$(cat "$WORK/stderr")
-  ERR_LINES=$(wc -l <"$WORK/stderr")
-}
 expect_usage_error() {
   local what=$1 word
   shift

@@ -13,17 +13,8 @@ fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 UNREACHABLE=postgresql://u:secret@127.0.0.1:1/x
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*" >&2
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  if [[ $failed -eq 0 ]]; then exit 0; else exit 1; fi
-}
+# pass, fail, finish, run, expect_rc, expect_in
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
 # Everything runs in a scratch directory (with an empty migrations/), never near a real cluster.
 WORK=$(mktemp -d)
@@ -33,13 +24,9 @@ cd "$WORK"
 unset DATABASE_URL AGENTDB_MIGRATIONS_DIR AGENTDB_SEEDS_DIR
 export AGENTDB_HOME=$WORK/agentdb-home NO_COLOR=1
 
-# run CMD...: runs it, setting RC, OUT, ERR and ERR_LINES (the number of lines on stderr).
+# run CMD...: as checks.sh's, and keeps the command line for messages.
 run() {
-  if "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then RC=0; else RC=$?; fi
-  OUT=$(cat "$WORK/stdout")
-  ERR=$(cat "$WORK/stderr")
-  ERR_LINES=$(wc -l <"$WORK/stderr")
-  # Only the last run's state is kept; the command line is kept for messages.
+  capture "$@"
   CMD="agentdb ${*:2}"
 }
 

@@ -18,13 +18,8 @@ if [[ $# -lt 1 ]]; then
 fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*" >&2
-}
+# pass, fail, finish, run, expect_rc, expect_in
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

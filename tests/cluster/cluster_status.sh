@@ -19,17 +19,8 @@ ROOT=$(cd "$2" && pwd)
 HARNESS=$ROOT/tests/support/patroni_cluster.sh
 BASE=${AGENTDB_CLUSTER_TEST_PORT:-27100}
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*" >&2
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  if [[ $failed -eq 0 ]]; then exit 0; else exit 1; fi
-}
+# pass, fail, finish, run, expect_rc, expect_in
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
@@ -38,18 +29,6 @@ cd "$WORK"
 cp -r "$ROOT/migrations" "$ROOT/seeds" .
 unset DATABASE_URL AGENTDB_BACKUP_DIR AGENTDB_PATRONI_URLS
 export AGENTDB_HOME=$WORK/agentdb-home NO_COLOR=1
-
-run() {
-  if "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then RC=0; else RC=$?; fi
-  OUT=$(cat "$WORK/stdout")
-  ERR=$(cat "$WORK/stderr")
-}
-expect_rc() { # expected, what
-  if [[ $RC -eq $1 ]]; then pass; else fail "$2: exit $RC, expected $1; stdout: $OUT; stderr: $ERR"; fi
-}
-expect_in() { # needle, haystack, what
-  if [[ $2 == *"$1"* ]]; then pass; else fail "$3: '$1' not in: $2"; fi
-}
 
 started=$SECONDS
 "$HARNESS" start "$WORK/cluster" "$BASE"

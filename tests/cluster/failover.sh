@@ -23,17 +23,8 @@ HARNESS=$ROOT/tests/support/patroni_cluster.sh
 BASE=${AGENTDB_FAILOVER_TEST_PORT:-27200}
 SERVE_PORT=$((BASE + 80))
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*" >&2
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  if [[ $failed -eq 0 ]]; then exit 0; else exit 1; fi
-}
+# pass, fail, finish, run, expect_rc, expect_in
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
@@ -61,16 +52,11 @@ cp -r "$ROOT/migrations" "$ROOT/seeds" .
 unset DATABASE_URL AGENTDB_BACKUP_DIR AGENTDB_PATRONI_URLS
 export AGENTDB_HOME=$WORK/agentdb-home NO_COLOR=1
 
-run() {
-  if "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then RC=0; else RC=$?; fi
-  OUT=$(cat "$WORK/stdout")
-  ERR=$(cat "$WORK/stderr")
-}
-expect_rc() { # expected, what
-  if [[ $RC -eq $1 ]]; then pass; else fail "$2: exit $RC, expected $1; stdout: $OUT; stderr: $ERR"; fi
-}
-expect_in() { # needle, haystack, what
-  if [[ $2 == *"$1"* ]]; then pass; else fail "$3: '$1' not in: $2"; fi
+# reap PID NAME: RC, OUT and ERR of a command started in the background into $WORK/NAME.out/.err.
+reap() {
+  if wait "$1"; then RC=0; else RC=$?; fi
+  OUT=$(cat "$WORK/$2.out")
+  ERR=$(cat "$WORK/$2.err")
 }
 
 "$HARNESS" start "$WORK/cluster" "$BASE"
@@ -144,9 +130,7 @@ first=$(leader)
 migrate_pid=$!
 wait_for_running "$first" failover_drill || fail "the slow revision never ran on $first"
 "$HARNESS" kill "${first#node}" "$WORK/cluster"
-if wait "$migrate_pid"; then RC=0; else RC=$?; fi
-OUT=$(cat "$WORK/m1.out")
-ERR=$(cat "$WORK/m1.err")
+reap "$migrate_pid" m1
 expect_rc 3 "migrate up whose primary was killed mid-revision"
 second=$(leader "$first")
 echo "failover 1: $first -> $second"
@@ -169,9 +153,7 @@ started=$SECONDS
 migrate_pid=$!
 wait_for_running "$second" failover_drill || fail "the slow revision never ran on $second"
 "$HARNESS" kill "${second#node}" "$WORK/cluster"
-if wait "$migrate_pid"; then RC=0; else RC=$?; fi
-OUT=$(cat "$WORK/m2.out")
-ERR=$(cat "$WORK/m2.err")
+reap "$migrate_pid" m2
 expect_rc 0 "migrate up --retry-failover across a killed primary"
 expect_in "waiting for a new primary" "$ERR" "it says it waits"
 third=$(leader "$second")
