@@ -1,5 +1,5 @@
-# The tally and the command runner the shell tests share (tests/cli, tests/cluster). Sourced by
-# a script after it has made its scratch directory WORK; a script may define its own run on top.
+# The tally and the command runner the shell tests share (tests/cli, tests/cluster). Sourced at a
+# script's top; run and capture write into the script's scratch directory WORK when called.
 
 passed=0
 failed=0
